@@ -1,0 +1,125 @@
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "narrator.hpp"
+#include "sys.hpp"
+
+namespace lab {
+namespace {
+
+std::string format_seconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", s);
+  return text;
+}
+
+}  // namespace
+
+struct command_line::impl {
+  CLI::App app;
+  std::string program;
+  bool json = false;
+  bool step = false;
+  std::string color = "auto";
+  impl(const std::string& about, const std::string& name) : app(about, name), program(name) {}
+};
+
+command_line::command_line(std::string program, std::string about)
+    : impl_(std::make_unique<impl>(about, program)) {
+  auto& app = impl_->app;
+  app.set_version_flag("--version", std::string("forklab ") + FORKLAB_VERSION);
+  app.add_flag("--json", impl_->json, "one JSON object per line instead of text (for tests and tools)");
+  app.add_flag("--step", impl_->step,
+               "pause at each stage: show the process tree and a ps command to try");
+  app.add_option("--color", impl_->color, "colour the output: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+command_line::~command_line() = default;
+
+void command_line::option(const std::string& names, int& value, const std::string& help, int min,
+                          int max) {
+  impl_->app.add_option(names, value, help)->check(CLI::Range(min, max))->capture_default_str();
+}
+
+void command_line::option(const std::string& names, seconds& value, const std::string& help,
+                          double min, double max) {
+  impl_->app
+      .add_option_function<double>(
+          names, [&value](double s) { value = seconds(s); }, help)
+      ->check(CLI::Range(min, max))
+      ->default_str(format_seconds(value.count()))
+      ->type_name("SECONDS");
+}
+
+void command_line::option(const std::string& names, std::chrono::seconds& value,
+                          const std::string& help, int min, int max) {
+  impl_->app
+      .add_option_function<int>(
+          names, [&value](int s) { value = std::chrono::seconds(s); }, help)
+      ->check(CLI::Range(min, max))
+      ->default_str(std::to_string(value.count()))
+      ->type_name("SECONDS");
+}
+
+void command_line::option(const std::string& names, std::string& value, const std::string& help) {
+  impl_->app.add_option(names, value, help)->capture_default_str();
+}
+
+void command_line::flag(const std::string& names, bool& value, const std::string& help) {
+  impl_->app.add_flag(names, value, help);
+}
+
+void command_line::choice(const std::string& names, std::string& value, const std::string& help,
+                          std::initializer_list<std::string> words) {
+  impl_->app.add_option(names, value, help)
+      ->check(CLI::IsMember(std::vector<std::string>(words)))
+      ->capture_default_str();
+}
+
+void command_line::positional(const std::string& name, std::string& value,
+                              const std::string& help, bool required) {
+  auto* option = impl_->app.add_option(name, value, help);
+  if (required) option->required();
+}
+
+void command_line::epilogue(const std::string& text) { impl_->app.footer(text); }
+
+int command_line::run(int argc, char** argv, const std::function<int()>& body) {
+  auto& app = impl_->app;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::ostringstream out, err;
+    const int status = app.exit(error, out, err);
+    write_all(STDOUT_FILENO, out.str());
+    write_all(STDERR_FILENO, err.str());
+    // CLI11 has its own codes (105 for a failed check...); ours is 2, as for
+    // any Unix tool given a bad command line.
+    return status == 0 ? 0 : 2;
+  }
+  const bool color = impl_->color == "always" ||
+                     (impl_->color == "auto" && ::isatty(STDOUT_FILENO) && !impl_->json &&
+                      std::getenv("NO_COLOR") == nullptr);
+  start_narrator({impl_->program, impl_->json, color, impl_->step});
+  const pid_t lab_pid = ::getpid();
+  int status = 1;
+  try {
+    status = body();
+  } catch (const std::system_error& error) {
+    say_error(describe(error));
+  } catch (const std::exception& error) {
+    say_error(error.what());
+  }
+  if (::getpid() != lab_pid) ::_exit(status);  // a child never returns into main
+  return status;
+}
+
+}  // namespace lab

@@ -1,0 +1,9 @@
+// The whole helper module in one include, for labs.
+#pragma once
+
+#include "cli.hpp"
+#include "narrator.hpp"
+#include "proc.hpp"
+#include "signals.hpp"
+#include "sys.hpp"
+#include "wait_status.hpp"

@@ -1,0 +1,93 @@
+// narrator: the lab's voice. A lab emits events — kind, text, fields — and the
+// narrator renders each as one line for people (role- and pid-tagged, colour on
+// a tty) or as one JSON object (--json). Every event is a single write(2) of a
+// whole line: lines from parent and child never tear, and nothing sits in a
+// buffer for fork to duplicate. Sequence numbers are shared across fork.
+#pragma once
+
+#include <sys/types.h>
+
+#include <concepts>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace lab {
+
+// One named value of an event. Text may refer to it as {key}.
+struct field {
+  enum class type { integer, real, boolean, text };
+
+  template <std::integral T>
+    requires(!std::same_as<T, bool>)
+  field(std::string_view k, T v) : key(k), kind(type::integer), integer(static_cast<long long>(v)) {}
+  field(std::string_view k, bool v) : key(k), kind(type::boolean), integer(v) {}
+  field(std::string_view k, double v) : key(k), kind(type::real), real(v) {}
+  field(std::string_view k, std::string_view v) : key(k), kind(type::text), text(v) {}
+  field(std::string_view k, const char* v) : key(k), kind(type::text), text(v) {}
+  field(std::string_view k, const std::string& v) : key(k), kind(type::text), text(v) {}
+
+  std::string_view key;
+  type kind;
+  long long integer = 0;
+  double real = 0;
+  std::string text;
+};
+
+// An integer field for signal_say (no allocation).
+struct int_field {
+  const char* key;
+  long long value;
+};
+
+struct narrator_options {
+  std::string program;  // "lab02-zombie": prefixes error lines on stderr
+  bool json = false;
+  bool color = false;
+  bool step = false;  // stage() pauses for Enter
+};
+
+// Once, at start, before any fork: sets time zero and the shared sequence.
+void start_narrator(const narrator_options& options);
+const narrator_options& narrator_settings();
+
+// The role this process speaks as ("parent" until changed).
+void set_role(std::string_view role);
+// Remembers another process's role, for trees.
+void name_process(pid_t pid, std::string_view role);
+
+// Emits one event. Fields named seq, t_ms, pid, role, kind or text are not
+// allowed (those are every event's own); refer to other processes as "child".
+void say(std::string_view kind, std::string_view text, std::initializer_list<field> fields = {});
+
+// An error event: on stderr in human mode, on stdout (JSON) plus a plain
+// "program: text" line on stderr with --json.
+void say_error(std::string_view text, std::initializer_list<field> fields = {});
+
+// Async-signal-safe: fixed buffer, integers formatted by hand, one write(2),
+// errno preserved. Text longer than the buffer is cut.
+void signal_say(const char* kind, const char* text,
+                std::initializer_list<int_field> fields = {}) noexcept;
+
+// A "reap" event: child pid and decoded status (how, code, core_dumped).
+void say_reap(pid_t child, int raw_status);
+
+// A "state" event: what /proc says of `pid` now (state letter, ppid).
+// Returns the state letter, or '-' when the process no longer exists.
+char say_state(pid_t pid);
+
+// A "tree" event: this process and its descendants from /proc, plus (in JSON)
+// one "state" event per process.
+void show_tree(std::string_view caption);
+
+// A narrated stage ("step" event). With --step: shows the tree, prints a ps
+// command to try in another terminal, and waits for Enter (from /dev/tty when
+// there is one, else standard input; end of input stops the pausing).
+void stage(std::string_view text);
+
+// fork(2), checked. In the child: speaks as `role`, and asks the kernel to
+// SIGKILL it if the lab dies first (PR_SET_PDEATHSIG), so an interrupted lab
+// leaves no child behind. In the parent: remembers the child's role.
+pid_t fork_as(std::string_view role);
+
+}  // namespace lab

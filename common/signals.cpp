@@ -1,0 +1,67 @@
+#include "signals.hpp"
+
+#include <string.h>
+
+
+#include "sys.hpp"
+
+namespace lab {
+
+struct sigaction install_handler(int signo, signal_handler handler, int flags,
+                                 std::initializer_list<int> also_block) {
+  struct sigaction action {};
+  action.sa_handler = handler;  // a macro in glibc: assign, never designate
+  sigemptyset(&action.sa_mask);
+  for (int s : also_block) sigaddset(&action.sa_mask, s);
+  action.sa_flags = flags;
+  struct sigaction previous {};
+  check(::sigaction(signo, &action, &previous), "sigaction");
+  return previous;
+}
+
+void restore_action(int signo, const struct sigaction& previous) {
+  check(::sigaction(signo, &previous, nullptr), "sigaction");
+}
+
+signal_block::signal_block(std::initializer_list<int> signals) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals) sigaddset(&set, s);
+  if (const int error = ::pthread_sigmask(SIG_BLOCK, &set, &previous_))
+    throw std::system_error(error, std::generic_category(), "pthread_sigmask");
+}
+
+signal_block::~signal_block() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
+std::string signal_name(int signo) {
+  if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+    return signo == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(signo - SIGRTMIN);
+  }
+  if (const char* abbrev = ::sigabbrev_np(signo)) return std::string("SIG") + abbrev;
+  return "signal " + std::to_string(signo);
+}
+
+std::vector<int> pending_signals() {
+  sigset_t set;
+  check(::sigpending(&set), "sigpending");
+  std::vector<int> out;
+  for (int s = 1; s < NSIG; ++s)
+    if (sigismember(&set, s) == 1) out.push_back(s);
+  return out;
+}
+
+bool is_pending(int signo) {
+  sigset_t set;
+  check(::sigpending(&set), "sigpending");
+  return sigismember(&set, signo) == 1;
+}
+
+std::string describe_action(const struct sigaction& action) {
+  if (!(action.sa_flags & SA_SIGINFO)) {
+    if (action.sa_handler == SIG_DFL) return "default";
+    if (action.sa_handler == SIG_IGN) return "ignored";
+  }
+  return "handler " + address_text(reinterpret_cast<const void*>(action.sa_handler));
+}
+
+}  // namespace lab

@@ -1,0 +1,140 @@
+// The lab-test harness: runs a lab binary the way libuv's runner runs a test
+// helper — in its own session and process group, with a deadline on every
+// wait, readiness by handshake (the lab's own --json events), and on failure
+// everything the lab printed. The test process is a child subreaper, so
+// whatever a lab orphans comes back to it and is reaped, never left behind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sys.hpp"
+
+namespace harness {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+// A flat JSON value: number, string, or boolean.
+struct json_value {
+  enum class type { number, text, boolean, null } kind = type::null;
+  double number = 0;
+  std::string text;
+  bool boolean = false;
+};
+
+// One --json line of a lab, parsed.
+struct event {
+  std::map<std::string, json_value> fields;
+  std::string line;
+
+  bool has(const std::string& key) const { return fields.count(key) != 0; }
+  std::string text(const std::string& key) const;  // throws if absent or not a string
+  long long number(const std::string& key) const;  // throws if absent or not a number
+  double real(const std::string& key) const;
+  bool boolean(const std::string& key) const;
+  std::string kind() const { return text("kind"); }
+  std::string role() const { return text("role"); }
+  pid_t pid() const { return static_cast<pid_t>(number("pid")); }
+};
+
+// Parses one line of a lab's --json output; throws std::runtime_error if malformed.
+event parse_event(const std::string& line);
+
+using event_test = std::function<bool(const event&)>;
+
+struct run_options {
+  bool json = true;          // add --json
+  bool stdin_pipe = false;   // give the lab a pipe as stdin (else /dev/null)
+  std::string stdin_data;    // written to that pipe at start
+};
+
+// Thrown when the lab does not do what a test waits for; its message holds
+// the reason and everything the lab printed so far.
+struct lab_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class lab_process {
+ public:
+  lab_process(const std::string& lab, const std::vector<std::string>& args, run_options options = {});
+  // Kills the lab's process group if still there, reaps it and every orphan of
+  // the group.
+  ~lab_process();
+  lab_process(const lab_process&) = delete;
+  lab_process& operator=(const lab_process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  pid_t pgid() const { return pid_; }  // the lab leads its own group and session
+
+  // The next event matching `test`, waiting at most `timeout`. Events before it
+  // stay in events(). Throws lab_failure on timeout or end of output.
+  event expect(const std::string& kind, const event_test& test = {}, milliseconds timeout = 10s);
+  // Every event seen so far (each exactly as printed).
+  const std::vector<event>& events() const { return events_; }
+  std::vector<event> events_of(const std::string& kind) const;
+  // Human-mode (or raw) stdout lines seen so far.
+  const std::vector<std::string>& lines() const { return lines_; }
+  const std::string& stderr_text() const { return stderr_; }
+
+  void write_stdin(const std::string& data);
+  void close_stdin();
+  void signal(int signo);        // to the lab only
+  void signal_group(int signo);  // to its whole process group
+
+  // Reads all output to the end, reaps the lab and returns its raw wait status.
+  int wait_exit(milliseconds timeout = 20s);
+
+  // True once no process of the lab's group exists (orphans are reaped as
+  // they come to us); false if some remain after `timeout`.
+  bool group_gone(milliseconds timeout = 5s);
+
+  // All that the lab printed, for failure messages.
+  std::string transcript() const;
+
+ private:
+  bool read_more(std::chrono::steady_clock::time_point deadline);
+  void take_line(std::string line);
+  void reap_group_orphans();
+
+  pid_t pid_ = -1;
+  bool json_ = true;
+  bool reaped_ = false;
+  int status_ = 0;
+  lab::unique_fd stdout_;
+  lab::unique_fd stderr_fd_;
+  lab::unique_fd stdin_;
+  std::string partial_;
+  std::string stderr_;
+  std::vector<std::string> lines_;
+  std::vector<event> events_;
+  std::size_t next_unread_ = 0;
+};
+
+// Runs a lab to its end (with --json unless options say otherwise).
+struct finished_run {
+  int status = 0;
+  std::vector<event> events;
+  std::vector<std::string> lines;
+  std::string stderr_text;
+  std::vector<event> of(const std::string& kind) const;
+};
+finished_run run_lab(const std::string& lab, const std::vector<std::string>& args,
+                     run_options options = {}, milliseconds timeout = 20s);
+
+// Absolute path of a lab binary (from FORKLAB_LABS_DIR, set by Meson).
+std::string lab_path(const std::string& lab);
+
+// Checks every lab shares: seq numbers 1..N each exactly once (no line lost or
+// duplicated across fork), and no two identical lines. Returns "" or a reason.
+std::string check_each_line_once(const std::vector<event>& events);
+std::string check_each_line_once(const std::vector<std::string>& lines);
+
+}  // namespace harness
