@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -18,6 +19,18 @@ std::string format_seconds(double s) {
   std::snprintf(text, sizeof text, "%g", s);
   return text;
 }
+
+// Rejects "nan" and "inf", which parse as doubles: CLI::Range alone lets NaN
+// through (every comparison with NaN is false). Non-numbers are left to the
+// conversion's own message.
+const CLI::Validator finite_number(
+    [](std::string& input) {
+      char* end = nullptr;
+      const double value = std::strtod(input.c_str(), &end);
+      if (end == input.c_str() || std::isfinite(value)) return std::string();
+      return "Value " + input + " is not a finite number";
+    },
+    "", "FINITE");
 
 }  // namespace
 
@@ -54,6 +67,7 @@ void command_line::option(const std::string& names, seconds& value, const std::s
   impl_->app
       .add_option_function<double>(
           names, [&value](double s) { value = seconds(s); }, help)
+      ->check(finite_number)
       ->check(CLI::Range(min, max))
       ->default_str(format_seconds(value.count()))
       ->type_name("SECONDS");

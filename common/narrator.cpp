@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
@@ -53,24 +54,43 @@ long next_sequence() noexcept {
 }
 
 // The two line builders share one renderer: a fixed buffer (signal handlers)
-// and a growing string (everything else).
+// and a growing string (everything else). A line ends with end(), which
+// always fits: a fixed line that runs out of room is cut, but still closes its
+// JSON and still ends in '\n'.
 class fixed_line {
  public:
+  // Once a piece does not fit, the line is cut there: nothing more is added
+  // until end(). A long run of text is cut where the room ends; a short piece
+  // (an escape such as \" or \u0001, a colour code) is never split.
   void append(std::string_view text) noexcept {
-    const std::size_t n = std::min(text.size(), sizeof data_ - 1 - size_);
+    if (cut_) return;
+    const std::size_t room = sizeof data_ - end_room - size_;
+    if (text.size() > room) {
+      cut_ = true;
+      if (text.size() <= 8) return;
+      text = text.substr(0, room);
+    }
+    std::memcpy(data_ + size_, text.data(), text.size());
+    size_ += text.size();
+  }
+  void end(std::string_view text) noexcept {
+    const std::size_t n = std::min(text.size(), sizeof data_ - size_);
     std::memcpy(data_ + size_, text.data(), n);
     size_ += n;
   }
   std::string_view view() const noexcept { return {data_, size_}; }
 
  private:
+  static constexpr std::size_t end_room = 3;  // the longest ending: "}\n
   char data_[1024];
   std::size_t size_ = 0;
+  bool cut_ = false;
 };
 
 class growing_line {
  public:
   void append(std::string_view text) { data_.append(text); }
+  void end(std::string_view text) { data_.append(text); }
   std::string_view view() const { return data_; }
 
  private:
@@ -92,9 +112,9 @@ void append_integer(Line& line, long long value, int min_width = 0, char pad = '
   while (n > 0) line.append(std::string_view(&digits[--n], 1));
 }
 
+// The characters of a JSON string, escaped, without the quotes.
 template <typename Line>
-void append_json_string(Line& line, std::string_view text) noexcept {
-  line.append("\"");
+void append_json_characters(Line& line, std::string_view text) noexcept {
   for (const char c : text) {
     switch (c) {
       case '"': line.append("\\\""); break;
@@ -112,6 +132,12 @@ void append_json_string(Line& line, std::string_view text) noexcept {
         }
     }
   }
+}
+
+template <typename Line>
+void append_json_string(Line& line, std::string_view text) noexcept {
+  line.append("\"");
+  append_json_characters(line, text);
   line.append("\"");
 }
 
@@ -130,6 +156,10 @@ void append_value(Line& line, const field& f, bool as_json) {
     case field::type::integer: append_integer(line, f.integer); break;
     case field::type::boolean: line.append(f.integer ? "true" : "false"); break;
     case field::type::real: {
+      if (as_json && !std::isfinite(f.real)) {  // JSON has no inf or nan
+        line.append("null");
+        break;
+      }
       char text[32];
       std::snprintf(text, sizeof text, as_json ? "%.6g" : "%.3f", f.real);
       line.append(text);
@@ -196,9 +226,9 @@ void render(Line& line, std::string_view kind, std::string_view text, const Fiel
     // The text last, so the fields a test reads come first in a long line.
     Line rendered;
     append_text(rendered, text, fields);
-    line.append(",\"text\":");
-    append_json_string(line, rendered.view());
-    line.append("}\n");
+    line.append(",\"text\":\"");
+    append_json_characters(line, rendered.view());
+    line.end("\"}\n");
     return;
   }
   // "  1.234 parent   4242 fork    fork() returned 4243 in the parent"
@@ -215,6 +245,7 @@ void render(Line& line, std::string_view kind, std::string_view text, const Fiel
   line.append(" ");
   line.append(kind);
   for (std::size_t i = kind.size(); i < 8; ++i) line.append(" ");
+  line.append(" ");  // a kind of eight letters ("shutdown") still stands apart
   if (color) line.append("\033[0m");
   // Continuation lines of a multi-line text line up under the first.
   Line rendered;
@@ -222,11 +253,11 @@ void render(Line& line, std::string_view kind, std::string_view text, const Fiel
   std::string_view body = rendered.view();
   for (bool first = true; !body.empty(); first = false) {
     const auto end = body.find('\n');
-    if (!first) line.append("\n                               ");
+    if (!first) line.append("\n                                 ");
     line.append(body.substr(0, end));
     body.remove_prefix(end == std::string_view::npos ? body.size() : end + 1);
   }
-  line.append("\n");
+  line.end("\n");
 }
 
 void emit(int fd, std::string_view kind, std::string_view text,
@@ -263,6 +294,8 @@ void set_role(std::string_view role) {
 
 void name_process(pid_t pid, std::string_view role) { known_roles[pid] = role; }
 
+void forget_process(pid_t pid) { known_roles.erase(pid); }
+
 void say(std::string_view kind, std::string_view text, std::initializer_list<field> fields) {
   emit(STDOUT_FILENO, kind, text, fields);
 }
@@ -292,12 +325,15 @@ void signal_say(const char* kind, const char* text, std::initializer_list<int_fi
 void say_reap(pid_t child, int raw_status) {
   const wait_status status = decode_wait_status(raw_status);
   const std::string role = role_of(child);
-  say("reap", "reaped " + (role.empty() ? std::string("child") : role) + " {child}: {status}",
+  say("reap", "reaped {child_role} {child}: {status}",
       {{"child", child},
+       {"child_role", role.empty() ? "child" : role},
        {"how", how_name(status.end)},
        {"code", status.code},
        {"core_dumped", status.core_dumped},
        {"status", describe(status)}});
+  if (status.end == wait_status::how::exited || status.end == wait_status::how::killed)
+    forget_process(child);
 }
 
 char say_state(pid_t pid) {
@@ -336,6 +372,22 @@ void show_tree(std::string_view caption) {
   say("tree", text, {{"processes", static_cast<long long>(rows.size())}});
 }
 
+std::vector<fd_info> show_fds(std::string_view caption, pid_t pid) {
+  if (pid == 0) pid = ::getpid();
+  const auto fds = open_fds(pid);
+  std::string text(caption);
+  std::string targets;
+  for (const fd_info& fd : fds) {
+    std::string line = std::to_string(fd.fd) + " -> " + fd.target;
+    if (!fd.socket.empty()) line += " (" + fd.socket + ")";
+    text += "\n  " + line;
+    targets += (targets.empty() ? "" : "; ") + line;
+  }
+  say("fds", text,
+      {{"process", pid}, {"count", static_cast<long long>(fds.size())}, {"targets", targets}});
+  return fds;
+}
+
 void stage(std::string_view text) {
   say("step", text);
   if (!settings.step || !pausing) return;
@@ -360,7 +412,9 @@ pid_t fork_as(std::string_view role) {
   const pid_t pid = check(::fork(), "fork");
   if (pid == 0) {
     set_role(role);
-    known_roles.clear();
+    // The parent's table of roles stays as it is: clearing it would free, and
+    // so copy, heap pages the child shares with its parent (a fork server's
+    // children would each pay for every child forked before them).
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);  // the lab died before we could ask
     return 0;

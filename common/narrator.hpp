@@ -11,6 +11,9 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "proc.hpp"
 
 namespace lab {
 
@@ -55,6 +58,9 @@ const narrator_options& narrator_settings();
 void set_role(std::string_view role);
 // Remembers another process's role, for trees.
 void name_process(pid_t pid, std::string_view role);
+// Forgets it again (say_reap does this): a long-running parent's table of
+// roles holds only the children it has not reaped.
+void forget_process(pid_t pid);
 
 // Emits one event. Fields named seq, t_ms, pid, role, kind or text are not
 // allowed (those are every event's own); refer to other processes as "child".
@@ -79,6 +85,12 @@ char say_state(pid_t pid);
 // A "tree" event: this process and its descendants from /proc, plus (in JSON)
 // one "state" event per process.
 void show_tree(std::string_view caption);
+
+// An "fds" event: the open descriptors of `pid` (this process when 0) from
+// /proc, one per line, "5 -> socket:[4242] (tcp connected 127.0.0.1:9190 <-> ...)".
+// Fields: process (whose table), count, targets (the lines joined by "; ").
+// Returns the descriptors it showed.
+std::vector<fd_info> show_fds(std::string_view caption, pid_t pid = 0);
 
 // A narrated stage ("step" event). With --step: shows the tree, prints a ps
 // command to try in another terminal, and waits for Enter (from /dev/tty when

@@ -2,12 +2,20 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
 namespace lab {
+
+bool is_numeric_address(const std::string& address) {
+  in6_addr storage{};
+  return ::inet_pton(AF_INET, address.c_str(), &storage) == 1 ||
+         ::inet_pton(AF_INET6, address.c_str(), &storage) == 1;
+}
 
 unique_fd listen_tcp(const std::string& address, std::uint16_t port, int backlog) {
   sockaddr_storage storage{};
@@ -31,6 +39,24 @@ unique_fd listen_tcp(const std::string& address, std::uint16_t port, int backlog
   check(::bind(listener.get(), reinterpret_cast<sockaddr*>(&storage), length), "bind");
   check(::listen(listener.get(), backlog), "listen");
   return listener;
+}
+
+bool accept_error_is_transient(int error) {
+  for (int transient : {EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT,
+                        EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH})
+    if (error == transient) return true;
+  return false;
+}
+
+open_file_limit raise_open_file_limit() {
+  rlimit files{};
+  check(::getrlimit(RLIMIT_NOFILE, &files), "getrlimit");
+  const open_file_limit result{static_cast<long long>(files.rlim_cur),
+                               static_cast<long long>(files.rlim_max)};
+  if (files.rlim_max == RLIM_INFINITY) return {result.before, result.before};
+  files.rlim_cur = files.rlim_max;
+  check(::setrlimit(RLIMIT_NOFILE, &files), "setrlimit");
+  return result;
 }
 
 std::uint16_t local_port(int socket_fd) {

@@ -115,9 +115,12 @@ std::string describe_wchan(const std::string& wchan) {
       {"do_nanosleep", "sleeping"},
       {"sigsuspend", "waiting for a signal (pause)"},
       {"sys_pause", "waiting for a signal (pause)"},
+      {"__do_sys_pause", "waiting for a signal (pause)"},  // newer kernels' name
       {"inet_csk_accept", "blocked in accept"},
       {"pipe_read", "blocked reading a pipe"},
+      {"anon_pipe_read", "blocked reading a pipe"},  // newer kernels' names
       {"pipe_write", "blocked writing a pipe"},
+      {"anon_pipe_write", "blocked writing a pipe"},
       {"wait_woken", "blocked reading a socket or terminal"},
       {"sk_wait_data", "blocked reading a socket"},
       {"sk_stream_wait_memory", "blocked writing a socket"},
@@ -127,9 +130,19 @@ std::string describe_wchan(const std::string& wchan) {
       {"n_tty_read", "blocked reading the terminal"},
       {"do_signalfd4", "waiting on a signalfd"},
       {"signalfd_read", "waiting on a signalfd"},
+      // names of newer kernels (6.x)
+      {"do_epoll_wait", "waiting in epoll_wait"},
+      {"signalfd_read_iter", "waiting on a signalfd"},
+      {"poll_schedule_timeout", "waiting in poll or select"},
+      {"do_sigtimedwait", "waiting for a signal (sigwait)"},
   };
+  // The symbol without what the compiler or the system-call wrappers add:
+  // "sigsuspend.isra.0" -> "sigsuspend", "__do_sys_pause" -> "sys_pause".
+  std::string base = wchan.substr(0, wchan.find('.'));
+  for (const char* wrapper : {"__do_sys_", "__se_sys_", "__x64_sys_"})
+    if (base.starts_with(wrapper)) base = "sys_" + base.substr(std::string_view(wrapper).size());
   for (const auto& [function, words] : known)
-    if (wchan == function) return words;
+    if (wchan == function || base == function) return words;
   return wchan;
 }
 
@@ -181,10 +194,14 @@ std::vector<fd_info> open_fds(pid_t pid) {
   if (!dir) return fds;
   std::map<std::string, std::string> sockets;
   bool sockets_read = false;
+  // Reading our own table, the directory stream's descriptor is in it: skip
+  // it, it is closed again before we return.
+  const int own_fd = pid == ::getpid() ? ::dirfd(dir) : -1;
   while (const dirent* entry = ::readdir(dir)) {
     if (entry->d_name[0] == '.') continue;
     fd_info fd;
     fd.fd = std::atoi(entry->d_name);
+    if (fd.fd == own_fd) continue;
     char target[256];
     const ssize_t n = ::readlink((dir_path + "/" + entry->d_name).c_str(), target, sizeof target);
     if (n < 0) continue;  // closed meanwhile

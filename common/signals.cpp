@@ -2,6 +2,9 @@
 
 #include <string.h>
 
+#include <cstdio>
+#include <utility>
+
 
 #include "sys.hpp"
 
@@ -62,6 +65,37 @@ std::string describe_action(const struct sigaction& action) {
     if (action.sa_handler == SIG_IGN) return "ignored";
   }
   return "handler " + address_text(reinterpret_cast<const void*>(action.sa_handler));
+}
+
+std::string describe_flags(int flags) {
+  // SA_RESTORER is in the kernel's <asm/signal.h>, which clashes with
+  // <signal.h>: its value is given where it exists.
+  static const std::pair<unsigned, const char*> names[] = {
+    {SA_NOCLDSTOP, "SA_NOCLDSTOP"},
+    {SA_NOCLDWAIT, "SA_NOCLDWAIT"},
+    {SA_SIGINFO, "SA_SIGINFO"},
+    {SA_ONSTACK, "SA_ONSTACK"},
+    {SA_RESTART, "SA_RESTART"},
+    {SA_NODEFER, "SA_NODEFER"},
+    {SA_RESETHAND, "SA_RESETHAND"},
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__arm__) || \
+    defined(__powerpc__) || defined(__s390__)
+    {0x04000000u, "SA_RESTORER"},
+#endif
+  };
+  unsigned left = static_cast<unsigned>(flags);
+  std::string text;
+  for (const auto& [bit, name] : names) {
+    if (!(left & bit)) continue;
+    left &= ~bit;
+    text += (text.empty() ? "" : "|") + std::string(name);
+  }
+  if (left != 0) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%#x", left);
+    text += (text.empty() ? "" : "|") + std::string(hex);
+  }
+  return text.empty() ? "0" : text;
 }
 
 }  // namespace lab

@@ -44,4 +44,9 @@ bool is_pending(int signo);
 // Describes a disposition: "default", "ignored", or "handler 0x55d0c1a2b3c0".
 std::string describe_action(const struct sigaction& action);
 
+// Names the bits of sa_flags as read back from sigaction(): "SA_RESTART|SA_RESTORER",
+// "0" when none. SA_RESTORER is the bit glibc's sigaction() adds on Linux (to
+// point the kernel at its signal-return code); unknown bits are shown in hex.
+std::string describe_flags(int flags);
+
 }  // namespace lab

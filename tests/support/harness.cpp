@@ -138,6 +138,7 @@ event parse_event(const std::string& line) {
 }
 
 std::string lab_path(const std::string& lab) {
+  if (lab.find('/') != std::string::npos) return lab;
   const char* dir = std::getenv("FORKLAB_LABS_DIR");
   if (!dir) throw std::runtime_error("FORKLAB_LABS_DIR is not set (run the tests with meson test)");
   return std::string(dir) + "/" + lab;
@@ -160,13 +161,19 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   pid_ = lab::check(::fork(), "fork");
   if (pid_ == 0) {  // child: becomes the lab
     ::setsid();     // own session and group, no controlling terminal
-    ::signal(SIGPIPE, SIG_DFL);
+    // Dispositions set to "ignore" and blocked signals survive exec: a test run
+    // started in the background (SIGINT ignored) must not change what a lab does.
+    for (int signo = 1; signo < NSIG; ++signo)
+      if (signo != SIGKILL && signo != SIGSTOP) ::signal(signo, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(out.write_end.get(), STDOUT_FILENO);
     ::dup2(err.write_end.get(), STDERR_FILENO);
     if (options.stdin_pipe) {
       ::dup2(in.read_end.get(), STDIN_FILENO);
     } else {
-      const int null = ::open("/dev/null", O_RDONLY);
+      const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       ::dup2(null, STDIN_FILENO);
     }
     ::execv(argv[0], argv.data());
@@ -356,8 +363,15 @@ std::string check_each_line_once(const std::vector<event>& events) {
 }
 
 std::string check_each_line_once(const std::vector<std::string>& lines) {
+  // A multi-line event (a tree) continues on lines indented past the
+  // time/role/pid/kind columns: the event, not each of its lines, is unique.
+  std::vector<std::string> whole;
+  for (const auto& line : lines) {
+    if (line.starts_with("        ") && !whole.empty()) whole.back() += "\n" + line;
+    else whole.push_back(line);
+  }
   std::set<std::string> seen;
-  for (const auto& line : lines)
+  for (const auto& line : whole)
     if (!seen.insert(line).second) return "line printed twice: " + line;
   return "";
 }

@@ -129,11 +129,13 @@ struct finished_run {
 finished_run run_lab(const std::string& lab, const std::vector<std::string>& args,
                      run_options options = {}, milliseconds timeout = 20s);
 
-// Absolute path of a lab binary (from FORKLAB_LABS_DIR, set by Meson).
+// Absolute path of a lab binary (from FORKLAB_LABS_DIR, set by Meson); a name
+// with a slash is taken as a path already (scripts, other programs).
 std::string lab_path(const std::string& lab);
 
 // Checks every lab shares: seq numbers 1..N each exactly once (no line lost or
-// duplicated across fork), and no two identical lines. Returns "" or a reason.
+// duplicated across fork), and no two identical lines (a multi-line event
+// counted as one). Returns "" or a reason.
 std::string check_each_line_once(const std::vector<event>& events);
 std::string check_each_line_once(const std::vector<std::string>& lines);
 

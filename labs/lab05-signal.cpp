@@ -1,0 +1,120 @@
+// lab05-signal — signal(), alarm(), and a signal that cuts sleep() short.
+//
+// The course program: signal(SIGALRM, timeout) and signal(SIGINT, keycontrol)
+// register two handlers, alarm(2) asks the kernel for a SIGALRM in 2 seconds,
+// then the loop calls sleep(100) three times. The kernel does not call the
+// handler itself: it makes this process run it, and to do that it wakes the
+// process from sleep. sleep() then does not go back to sleep: it returns at
+// once with the seconds it did not sleep. The SIGALRM handler sets the alarm
+// again, so every sleep(100) ends about 2 seconds after the one before.
+//
+// glibc's signal() has BSD semantics: the handler stays installed after it
+// runs, and calls that can be restarted are (SA_RESTART). sleep() is never
+// restarted, whatever the flags: it always returns early.
+//
+// Watch for: each "wake" line — asked 100 s, slept about 2 s, sleep() returned
+// 98 (the seconds left). Press Ctrl+C during a sleep: "CTRL+C pressed", that
+// sleep ends too, and the lab goes on (SIGINT no longer ends it; send SIGTERM
+// with kill, or press Ctrl+\, to stop it early).
+//
+// Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <system_error>
+
+#include "lab.hpp"
+
+namespace {
+
+volatile sig_atomic_t alarm_seconds = 2;  // what the SIGALRM handler sets again
+volatile sig_atomic_t alarms = 0;
+volatile sig_atomic_t interrupts = 0;
+
+void timeout(int sig) {
+  const int saved_errno = errno;
+  if (sig == SIGALRM) {
+    alarms = alarms + 1;
+    lab::signal_say("signal", "SIGALRM: time out! (alarm {count}) — alarm({alarm}) again",
+                    {{"signo", sig}, {"count", alarms}, {"alarm", alarm_seconds}});
+  }
+  ::alarm(static_cast<unsigned>(alarm_seconds));
+  errno = saved_errno;
+}
+
+void keycontrol(int sig) {
+  const int saved_errno = errno;
+  if (sig == SIGINT) {
+    interrupts = interrupts + 1;
+    lab::signal_say("signal", "SIGINT: CTRL+C pressed", {{"signo", sig}, {"count", interrupts}});
+  }
+  errno = saved_errno;
+}
+
+std::string disposition(sighandler_t handler) {
+  if (handler == SIG_DFL) return "SIG_DFL";
+  if (handler == SIG_IGN) return "SIG_IGN";
+  return lab::address_text(reinterpret_cast<const void*>(handler));
+}
+
+// signal() returns the handler it replaced, or SIG_ERR.
+void register_handler(int signo, sighandler_t handler, const char* name) {
+  const sighandler_t old = ::signal(signo, handler);
+  if (old == SIG_ERR) throw std::system_error(errno, std::generic_category(), "signal");
+  lab::say("action", "signal({signal}, {function}) returned {old}, the handler it replaced",
+           {{"signo", signo},
+            {"signal", lab::signal_name(signo)},
+            {"call", "signal"},
+            {"function", name},
+            {"handler", disposition(handler)},
+            {"old", disposition(old)}});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::chrono::seconds alarm_after{2};
+  std::chrono::seconds sleep_time{100};
+  int rounds = 3;
+  lab::command_line cli("lab05-signal",
+                        "signal() registers handlers for SIGALRM and SIGINT; alarm() sends "
+                        "SIGALRM later; each signal cuts the running sleep() short, and sleep() "
+                        "returns the seconds it did not sleep.");
+  cli.option("--alarm", alarm_after, "seconds until SIGALRM (its handler sets it again)", 1, 3600);
+  cli.option("--sleep", sleep_time, "seconds each round asks sleep() for", 1, 3600);
+  cli.option("--rounds", rounds, "how many times to sleep", 1, 100);
+  cli.epilogue(
+      "Watch for: the wake lines (slept far less than asked); press Ctrl+C during a "
+      "sleep. Stop early with kill (SIGTERM) or Ctrl+\\.");
+  return cli.run(argc, argv, [&] {
+    alarm_seconds = static_cast<sig_atomic_t>(alarm_after.count());
+    const auto asked = static_cast<unsigned>(sleep_time.count());
+
+    lab::stage("register the handlers with signal()");
+    register_handler(SIGALRM, timeout, "timeout");
+    register_handler(SIGINT, keycontrol, "keycontrol");
+
+    lab::stage("alarm(): ask for a SIGALRM, then sleep");
+    const unsigned pending = ::alarm(static_cast<unsigned>(alarm_seconds));
+    lab::say("alarm", "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
+             {{"seconds", alarm_after.count()}, {"left", pending}});
+
+    for (int round = 1; round <= rounds; ++round) {
+      lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
+      const auto start = std::chrono::steady_clock::now();
+      const unsigned left = ::sleep(asked);
+      const lab::seconds slept = std::chrono::steady_clock::now() - start;
+      lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
+               {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
+    }
+
+    // The alarm the handler set last is still pending: cancel it.
+    const unsigned left = ::alarm(0);
+    lab::say("alarm", "alarm(0) cancels the pending alarm ({left} s to go)",
+             {{"seconds", 0}, {"left", left}});
+    lab::stage("done");
+    return 0;
+  });
+}

@@ -1,0 +1,165 @@
+// lab10-coalesce — standard signals do not queue: N children exit, one SIGCHLD.
+//
+// A pending standard signal is one bit, not a counter: while SIGCHLD is
+// pending, more children exiting change nothing. The course's handler calls
+// waitpid() once per SIGCHLD, as if one signal meant one child; when several
+// children end close together it reaps one and leaves the others as zombies.
+// Here the parent blocks SIGCHLD, forks N children that exit at once, waits
+// (watching /proc) until all N are zombies, then unblocks SIGCHLD: the handler
+// runs exactly once. --reaper once (the course's handler) reaps 1 child and
+// leaves N-1 zombies; --reaper loop (waitpid(-1, WNOHANG) until it returns 0,
+// as Stevens' sig_chld does) reaps all N. At the end the parent reaps whatever
+// is left, so no zombie outlives the lab.
+//
+// Watch for: "pending" (N exits, one pending bit), exactly one "signal" line,
+// the "result" line with the zombies left, and the tree showing them (STAT Z).
+//
+// Usage: lab10-coalesce [--children N] [--reaper once|loop] [--hold S] [--json] [--step]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "lab.hpp"
+
+namespace {
+
+constexpr int max_children = 64;
+
+volatile sig_atomic_t deliveries = 0;  // how many times the handler ran
+volatile sig_atomic_t reaped = 0;
+// Filled by the handler; main reads them only after the handler has returned.
+volatile sig_atomic_t reaped_child[max_children];
+volatile sig_atomic_t reaped_status[max_children];
+
+// One waitpid(-1, WNOHANG): true if it reaped a child. Async-signal-safe.
+bool reap_one() {
+  int status = 0;
+  const pid_t child = ::waitpid(-1, &status, WNOHANG);
+  if (child <= 0) return false;  // 0: no exited child left; -1: no children at all
+  reaped_child[reaped] = child;
+  reaped_status[reaped] = status;
+  reaped = reaped + 1;
+  return true;
+}
+
+void announce_delivery(int reaped_now) {
+  lab::signal_say("signal", "SIGCHLD handler runs (delivery {delivery}): reaped {reaped_now}",
+                  {{"signo", SIGCHLD}, {"delivery", deliveries}, {"reaped_now", reaped_now}});
+}
+
+// The course's handler: one waitpid per SIGCHLD.
+void reap_once(int) {
+  const int saved_errno = errno;
+  deliveries = deliveries + 1;
+  announce_delivery(reap_one() ? 1 : 0);
+  errno = saved_errno;
+}
+
+// The right way: one SIGCHLD may stand for many children; reap until none is left.
+void reap_loop(int) {
+  const int saved_errno = errno;
+  deliveries = deliveries + 1;
+  int reaped_now = 0;
+  while (reap_one()) ++reaped_now;
+  announce_delivery(reaped_now);
+  errno = saved_errno;
+}
+
+std::string seconds_text(lab::seconds s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", s.count());
+  return text;
+}
+
+int zombie_children() {
+  int zombies = 0;
+  for (const pid_t child : lab::children_of(::getpid()))
+    if (const auto info = lab::read_proc(child); info && info->state == 'Z') ++zombies;
+  return zombies;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int children = 5;
+  std::string reaper = "loop";
+  lab::seconds hold{10};
+  lab::command_line cli("lab10-coalesce",
+                        "Standard signals do not queue: N children exit while SIGCHLD is blocked, "
+                        "the handler runs once, and a handler that reaps one child per signal "
+                        "leaves N-1 zombies.");
+  cli.option("--children", children, "how many children exit at once", 1, max_children);
+  cli.choice("--reaper", reaper,
+             "once: the course's handler, one waitpid per SIGCHLD (the wrong way, leaves "
+             "zombies); loop: waitpid(-1, WNOHANG) until none is left (the right way)",
+             {"once", "loop"});
+  cli.option("--hold", hold, "seconds to hold with the zombies left, to look with ps", 0, 3600);
+  return cli.run(argc, argv, [&] {
+    lab::install_handler(SIGCHLD, reaper == "once" ? reap_once : reap_loop);
+    std::vector<pid_t> forked;
+    {
+      const lab::signal_block sigchld_blocked({SIGCHLD});
+      lab::stage("SIGCHLD is blocked; forking " + std::to_string(children) +
+                 " children that exit at once");
+      for (int i = 1; i <= children; ++i) {
+        const pid_t pid = lab::fork_as("child " + std::to_string(i));
+        if (pid == 0) {  // child
+          ::_exit(0);
+        }
+        // parent
+        lab::say("fork", "forked child {number}: {child}", {{"child", pid}, {"number", i}});
+        forked.push_back(pid);
+      }
+      const bool all_zombies = lab::poll_until(
+          [&] {
+            for (const pid_t pid : forked)
+              if (const auto info = lab::read_proc(pid); !info || info->state != 'Z') return false;
+            return true;
+          },
+          std::chrono::seconds(10));
+      if (!all_zombies) throw std::runtime_error("the children did not all exit within 10 s");
+      lab::say(
+          "pending",
+          "{exited} children exited, {exited} SIGCHLD sent; pending: SIGCHLD = {pending} "
+          "(one bit, not a count)",
+          {{"exited", children}, {"signal", "SIGCHLD"}, {"pending", lab::is_pending(SIGCHLD)}});
+      lab::show_tree("all children are zombies; SIGCHLD waits, blocked:");
+      lab::stage("unblocking SIGCHLD: the pending signal is delivered now, once");
+    }  // the old mask comes back here, and the handler runs before the call returns
+
+    for (int i = 0; i < reaped; ++i) lab::say_reap(reaped_child[i], reaped_status[i]);
+    const int zombies = zombie_children();
+    lab::say("result",
+             "{exited} children exited, SIGCHLD delivered {deliveries} time(s), the handler "
+             "reaped {reaped}: {zombies} zombie(s) left",
+             {{"reaper", reaper},
+              {"exited", children},
+              {"deliveries", deliveries},
+              {"reaped", reaped},
+              {"zombies", zombies}});
+    lab::show_tree(zombies > 0 ? "the zombies the handler left:" : "no zombie left:");
+    lab::stage("holding " + seconds_text(hold) + " s: look with ps (the STAT column)");
+    std::this_thread::sleep_for(hold);
+
+    lab::stage("the parent reaps whatever the handler left");
+    bool all_fine = true;
+    for (int i = 0; i < reaped; ++i) all_fine = all_fine && reaped_status[i] == 0;
+    for (;;) {
+      int status = 0;
+      const pid_t child = ::waitpid(-1, &status, 0);
+      if (child == -1 && errno == EINTR) continue;
+      if (child == -1 && errno == ECHILD) break;  // every child reaped
+      lab::check(child, "waitpid");
+      lab::say_reap(child, status);
+      all_fine = all_fine && status == 0;
+    }
+    return all_fine ? 0 : 1;
+  });
+}

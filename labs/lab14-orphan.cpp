@@ -1,0 +1,159 @@
+// lab14-orphan — the parent exits first: who adopts its child?
+//
+// A process whose parent exits is an orphan. The kernel gives it a new parent
+// at once: the nearest ancestor that declared itself a child subreaper
+// (prctl(PR_SET_CHILD_SUBREAPER)), else init (pid 1 of its pid namespace).
+// The new parent is the one that reaps it. That is why lab02's zombie vanishes
+// when lab02 exits: the zombie is handed to init or a subreaper, which reaps it.
+//
+// The lab is a grandparent: it forks a parent, which forks a child; the child
+// reports getppid(), the parent exits first, and the child reports again.
+// Without --subreaper the orphan goes past the lab to whoever is above; with
+// --subreaper the lab adopts it, and the lab reaps it.
+//
+// Watch for: the child's "ppid" lines before and after, the "state" lines the
+// lab reads from /proc, and (with --subreaper) the lab reaping a process it
+// never forked.
+//
+// Usage: lab14-orphan [--subreaper] [--hold S] [--json] [--step]
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "lab.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// The child says what getppid() returns now, and what /proc calls that process.
+void report_parent(const char* moment) {
+  const pid_t ppid = ::getppid();
+  const auto info = lab::read_proc(ppid);
+  lab::say("ppid", "{moment} the parent exits, getppid() = {ppid} ({comm})",
+           {{"ppid", ppid}, {"comm", info ? info->comm : "?"}, {"moment", moment}});
+}
+
+// The orphan-to-be: reports its parent, tells the lab its pid, then obeys the
+// lab: a byte = look again, end of file = end. Only the lab holds the write end
+// of `from_lab`, so however the lab ends, this process ends with it.
+[[noreturn]] void be_child(const lab::unique_fd& to_lab, const lab::unique_fd& from_lab) {
+  report_parent("before");
+  const pid_t self = ::getpid();
+  lab::write_all(to_lab.get(), {reinterpret_cast<const char*>(&self), sizeof self});
+  char byte = 0;
+  if (lab::read_some(from_lab.get(), {&byte, 1}) == 1) {
+    report_parent("after");
+    lab::write_all(to_lab.get(), "!");
+    while (lab::read_some(from_lab.get(), {&byte, 1}) == 1) {
+    }
+  }
+  ::_exit(0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lab::command_line cli("lab14-orphan",
+                        "The parent exits before its child: the orphan is re-parented to the "
+                        "nearest child subreaper or to init, which then reaps it. With "
+                        "--subreaper the lab itself adopts and reaps its orphaned grandchild.");
+  bool subreaper = false;
+  lab::seconds hold{10};
+  cli.flag("--subreaper", subreaper,
+           "the lab calls prctl(PR_SET_CHILD_SUBREAPER): the orphan comes to the lab");
+  cli.option("--hold", hold, "after the parent's exit, time to look at the orphan with ps", 0,
+             3600);
+  cli.epilogue("Watch for: the child's parent pid before and after its parent exits.");
+  return cli.run(argc, argv, [&] {
+    lab::set_role("grandparent");
+    if (subreaper) lab::check(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl");
+    lab::stage(subreaper ? "the lab is a child subreaper: orphans below it come back to it"
+                         : "the lab is no subreaper: orphans below it go to init or to the "
+                           "nearest subreaper above the lab");
+    auto to_lab = lab::make_pipe();     // child -> lab: its pid, then "looked again"
+    auto to_parent = lab::make_pipe();  // lab -> parent: end of file = exit now
+    auto to_child = lab::make_pipe();   // lab -> child: a byte = look again, end of file = end
+
+    const pid_t parent = lab::fork_as("parent");
+    if (parent == 0) {  // child: the middle generation, "parent"
+      to_lab.read_end.reset();
+      to_parent.write_end.reset();
+      to_child.write_end.reset();  // before the next fork: the lab's copy must be the only one
+      // A plain checked fork, not fork_as: fork_as asks the kernel to kill the
+      // child when its parent dies (PR_SET_PDEATHSIG), and surviving its
+      // parent is this child's whole point. It ends at end of file on
+      // to_child instead, which only the lab can cause.
+      const pid_t child = lab::check(::fork(), "fork");
+      if (child == 0) {  // child: the orphan-to-be
+        lab::set_role("child");
+        to_parent.read_end.reset();
+        be_child(to_lab.write_end, to_child.read_end);
+      }
+      // parent
+      to_lab.write_end.reset();
+      to_child.read_end.reset();
+      lab::say("fork", "forked child {child}", {{"child", child}});
+      char byte = 0;
+      while (lab::read_some(to_parent.read_end.get(), {&byte, 1}) == 1) {
+      }
+      lab::say("exit", "exits first, without waiting for child {child}", {{"child", child}});
+      ::_exit(0);
+    }
+    // parent: the lab, grandparent of the orphan-to-be
+    to_lab.write_end.reset();
+    to_parent.read_end.reset();
+    to_child.read_end.reset();
+    lab::say("fork", "forked parent {child}", {{"child", parent}});
+    pid_t child = 0;
+    if (lab::read_some(to_lab.read_end.get(), {reinterpret_cast<char*>(&child), sizeof child}) !=
+        sizeof child)
+      throw std::runtime_error("the child ended before it reported");
+    lab::name_process(child, "child");
+    lab::say_state(child);
+    lab::stage("three generations: lab, parent, child; now the parent exits first");
+
+    to_parent.write_end.reset();  // the parent's cue to exit
+    int status = 0;
+    lab::check(::waitpid(parent, &status, 0), "waitpid");
+    lab::say_reap(parent, status);
+    bool failed = status != 0;
+    // The kernel re-parents the orphan before its old parent can be reaped:
+    // once waitpid has returned, /proc shows the new parent.
+    lab::say_state(child);
+    lab::show_tree(subreaper ? "the orphan is the lab's child now:"
+                             : "the orphan has left the lab's tree:");
+    lab::stage("the parent is gone; the child is an orphan with a new parent");
+    if (hold > 0s) {
+      lab::say("sleep", "holding {seconds} s: try  ps -o pid,ppid,stat,cmd -p {child}",
+               {{"seconds", hold.count()}, {"child", child}});
+      std::this_thread::sleep_for(hold);
+    }
+
+    char byte = 0;
+    lab::write_all(to_child.write_end.get(), "?");  // look again
+    if (lab::read_some(to_lab.read_end.get(), {&byte, 1}) != 1)
+      throw std::runtime_error("the child ended before it looked again");
+    to_child.write_end.reset();  // end of file: the child ends
+    if (subreaper) {
+      lab::check(::waitpid(child, &status, 0), "waitpid");  // a grandchild, reaped by the lab
+      lab::say_reap(child, status);
+      failed = failed || status != 0;
+    } else {
+      while (lab::read_some(to_lab.read_end.get(), {&byte, 1}) == 1) {
+      }  // end of file: the child is exiting; its new parent reaps it, not the lab
+      lab::poll_until(
+          [&] {
+            const auto info = lab::read_proc(child);
+            return !info || info->state == 'Z';
+          },
+          5s);
+      lab::say_state(child);
+    }
+    lab::stage(subreaper ? "the lab reaped a grandchild it never forked"
+                         : "the orphan ended; its new parent, not the lab, reaps it");
+    return failed ? 1 : 0;
+  });
+}

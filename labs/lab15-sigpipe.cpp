@@ -1,0 +1,169 @@
+// lab15-sigpipe — writing to a peer that has reset kills the writer.
+//
+// A TCP peer that closes with SO_LINGER {on, 0} aborts the connection: its kernel
+// sends RST instead of FIN. When the RST arrives, poll() on the other end reports
+// POLLERR|POLLHUP; the first write() then fails with ECONNRESET (the error the RST
+// left pending, reported once and cleared), and every later write() fails with
+// EPIPE *and* raises SIGPIPE, whose default action ends the writer at once and in
+// silence: only its parent's wait status says "killed by SIGPIPE". With SIGPIPE
+// ignored the same write just fails with EPIPE; send(..., MSG_NOSIGNAL) does that
+// for one call without touching the disposition.
+//
+// Watch for: the writer's writes after the RST (ECONNRESET, then EPIPE or nothing
+// at all), and the parent's reap line: "killed by SIGPIPE" with --mode default,
+// "exited 0" after an EPIPE the writer reported itself with ignore and nosignal.
+//
+// Usage: lab15-sigpipe [--mode default|ignore|nosignal] [--hold S] [--json] [--step]
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include "lab.hpp"
+#include "net.hpp"
+
+namespace {
+
+std::string poll_events_text(short revents) {
+  std::string text;
+  for (const auto& [bit, name] :
+       {std::pair{POLLIN, "POLLIN"}, {POLLERR, "POLLERR"}, {POLLHUP, "POLLHUP"}})
+    if (revents & bit) text += (text.empty() ? "" : "|") + std::string(name);
+  return text;
+}
+
+// One narrated write: write(2), or send(2) with MSG_NOSIGNAL. Returns 0 or the
+// errno. When SIGPIPE's default action applies, the process may die inside it.
+int write_once(int socket_fd, int attempt, std::string_view data, bool no_signal) {
+  const ssize_t n = no_signal ? ::send(socket_fd, data.data(), data.size(), MSG_NOSIGNAL)
+                              : ::write(socket_fd, data.data(), data.size());
+  const int error = n < 0 ? errno : 0;
+  const char* call = no_signal ? "send(MSG_NOSIGNAL)" : "write()";
+  if (n >= 0)
+    lab::say("write", "write {attempt}: {call} sent {result} bytes",
+             {{"attempt", attempt}, {"call", call}, {"result", n}, {"error", ""}});
+  else
+    lab::say("write", "write {attempt}: {call} returned -1, {error} ({reason})",
+             {{"attempt", attempt},
+              {"call", call},
+              {"result", n},
+              {"error", lab::errno_name(error)},
+              {"reason", std::strerror(error)}});
+  return error;
+}
+
+// The victim: connects, writes once, waits for the peer's RST, writes twice more.
+// Returns its exit status: 0 when the last write failed with EPIPE.
+int run_writer(std::uint16_t port, const std::string& mode) {
+  // Set explicitly: an ignored SIGPIPE is inherited from whoever started the lab.
+  const auto previous = lab::install_handler(SIGPIPE, mode == "ignore" ? SIG_IGN : SIG_DFL);
+  lab::say("action", "SIGPIPE: {action} (was {previous})",
+           {{"signal", "SIGPIPE"},
+            {"action", mode == "ignore" ? "ignored" : "default"},
+            {"previous", lab::describe_action(previous)}});
+  const lab::unique_fd connection = lab::connect_tcp("127.0.0.1", port);
+  lab::say("connect", "connected {local} -> {peer}",
+           {{"local", lab::local_address(connection.get())},
+            {"peer", lab::peer_address(connection.get())}});
+  const bool no_signal = mode == "nosignal";
+  if (write_once(connection.get(), 1, "hello\n", no_signal) != 0) return 1;
+
+  // The peer sends nothing, so poll() wakes only for the RST: POLLHUP means the
+  // connection is closed both ways, POLLERR that an error (ECONNRESET) is pending.
+  // poll() only looks: the error stays for the next write. No handler, no EINTR.
+  pollfd ready{connection.get(), POLLIN, 0};
+  if (lab::check(::poll(&ready, 1, 10'000), "poll") == 0 || !(ready.revents & POLLHUP)) {
+    lab::say_error("no RST within 10 s (poll: {revents})",
+                   {{"revents", poll_events_text(ready.revents)}});
+    return 1;
+  }
+  lab::say("poll", "poll(): {revents}: the peer's RST has arrived",
+           {{"revents", poll_events_text(ready.revents)}});
+  lab::stage("the RST has arrived; the writer writes as if nothing had happened");
+  write_once(connection.get(), 2, "are you there?\n", no_signal);
+
+  lab::stage(mode == "default"
+                 ? "the writer writes again: SIGPIPE's default action ends it inside write()"
+                 : "the writer writes again: the call fails, and the writer lives on");
+  if (write_once(connection.get(), 3, "hello?\n", no_signal) != EPIPE) return 1;
+  lab::say("exit", "the writer saw EPIPE, closes the socket and exits 0", {{"code", 0}});
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = "default";
+  lab::seconds hold{0};
+  lab::command_line cli("lab15-sigpipe",
+                        "Writing to a TCP peer that has reset: SIGPIPE's default action kills "
+                        "the writer; SIG_IGN or MSG_NOSIGNAL turn it into an EPIPE error.");
+  cli.choice("--mode", mode,
+             "default: SIGPIPE's default action (the trap); ignore: SIGPIPE set to SIG_IGN; "
+             "nosignal: send(..., MSG_NOSIGNAL)",
+             {"default", "ignore", "nosignal"});
+  cli.option("--hold", hold, "keep the dead writer un-reaped (a zombie) S seconds, to see it in ps",
+             0, 3600);
+  return cli.run(argc, argv, [&] {
+    lab::stage("the peer listens on 127.0.0.1; port 0 lets the kernel pick the port");
+    lab::unique_fd listener = lab::listen_tcp("127.0.0.1", 0, 1);
+    const std::uint16_t port = lab::local_port(listener.get());
+    lab::say("listen", "listening on {address}",
+             {{"address", lab::local_address(listener.get())}, {"port", port}});
+
+    const pid_t writer = lab::fork_as("writer");
+    if (writer == 0) {  // child
+      listener.reset();
+      ::_exit(run_writer(port, mode));
+    }
+    // parent: the peer
+    lab::say("fork", "forked the writer {child}", {{"child", writer}});
+    lab::unique_fd peer(
+        lab::check(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC), "accept"));
+    lab::say("accept", "accepted {peer}", {{"peer", lab::peer_address(peer.get())}});
+    char buffer[64];
+    const std::size_t got = lab::read_some(peer.get(), buffer);
+    if (got == 0) throw std::runtime_error("the writer closed the connection before writing");
+    lab::say("read", "read {bytes} bytes from the writer", {{"bytes", got}});
+
+    lab::stage("the peer resets the connection: SO_LINGER {on 1, linger 0}, then close()");
+    const linger abort_on_close{1, 0};
+    lab::check(
+        ::setsockopt(peer.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close),
+        "setsockopt");
+    lab::say("close", "close() with linger 0: the kernel sends RST, not FIN", {{"how", "reset"}});
+    lab::check(::close(peer.release()), "close");
+
+    // WNOWAIT: learn how the writer ended but leave it a zombie, to be looked at.
+    siginfo_t ended{};
+    lab::check(::waitid(P_PID, static_cast<id_t>(writer), &ended, WEXITED | WNOWAIT), "waitid");
+    const bool killed = ended.si_code == CLD_KILLED || ended.si_code == CLD_DUMPED;
+    lab::say("exit", "waitid(WNOWAIT): the writer {child} ended: {status}; not reaped yet",
+             {{"child", writer},
+              {"how", killed ? "killed" : "exited"},
+              {"code", ended.si_status},
+              {"status", killed ? "killed by " + lab::signal_name(ended.si_status)
+                                : "exited " + std::to_string(ended.si_status)}});
+    lab::show_tree("the writer has ended and is a zombie until the parent reaps it");
+    lab::stage("the writer is a zombie: its wait status waits for the parent");
+    if (hold.count() > 0) {
+      lab::say("sleep", "holding {seconds} s before reaping", {{"seconds", hold.count()}});
+      std::this_thread::sleep_for(hold);
+    }
+
+    int status = 0;
+    lab::check(::waitpid(writer, &status, 0), "waitpid");
+    lab::say_reap(writer, status);
+    const lab::wait_status end = lab::decode_wait_status(status);
+    const bool by_sigpipe = end.end == lab::wait_status::how::killed && end.code == SIGPIPE;
+    const bool expected = mode == "default" ? by_sigpipe : status == 0;
+    lab::say("result",
+             by_sigpipe ? "the writer died of SIGPIPE without a word: only its wait status tells"
+                        : "the writer survived: it saw EPIPE and reported it itself",
+             {{"mode", mode}, {"expected", expected}});
+    return expected ? 0 : 1;
+  });
+}

@@ -1,0 +1,163 @@
+// lab02-zombie: children that exit un-waited stay zombies until the parent exits.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "harness.hpp"
+#include "proc.hpp"
+
+using namespace harness;
+
+namespace {
+
+// The children the parent says it forked, in order.
+std::vector<pid_t> forked_children(const std::vector<event>& events) {
+  std::vector<pid_t> pids;
+  for (const auto& e : events)
+    if (e.kind() == "fork" && e.role() == "parent")
+      pids.push_back(static_cast<pid_t>(e.number("child")));
+  return pids;
+}
+
+// ps shows "<defunct>" because a zombie has no command line any more.
+std::string command_line_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("while the parent holds, every child is a zombie whose parent is the lab") {
+  lab_process lab("lab02-zombie", {"--children", "3", "--hold", "60"});
+  lab.expect("sleep");  // the hold has begun
+  const auto children = forked_children(lab.events());
+  REQUIRE(children.size() == 3);
+  for (pid_t child : children) {
+    CAPTURE(child);
+    const auto info = lab::read_proc(child);  // what the kernel says, not the lab
+    REQUIRE(info);
+    CHECK(info->state == 'Z');
+    CHECK(info->ppid == lab.pid());
+    CHECK(command_line_of(child).empty());
+    // The lab saw the same and said so.
+    bool narrated = false;
+    for (const auto& e : lab.events_of("state"))
+      if (e.number("child") == child && e.text("state") == "Z" && e.number("ppid") == lab.pid())
+        narrated = true;
+    CHECK(narrated);
+  }
+
+  lab.signal(SIGTERM);
+  const int status = lab.wait_exit();
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGTERM);
+  // The parent is gone: its zombies passed to the nearest subreaper, this test
+  // process (or, were it not one, to init, which reaps them at once).
+  for (pid_t child : children) {
+    CAPTURE(child);
+    const auto info = lab::read_proc(child);
+    CHECK((!info || info->ppid == ::getpid()));
+  }
+  CHECK(lab.group_gone());  // reaps what came to us
+  for (pid_t child : children) CHECK_FALSE(lab::read_proc(child));
+}
+
+TEST_CASE("a short hold ends with status 0 and the zombies are reaped after the parent") {
+  const auto run = run_lab("lab02-zombie", {"--children", "2", "--hold", "0.2"});
+  CHECK(WIFEXITED(run.status));
+  CHECK(WEXITSTATUS(run.status) == 0);
+  const auto children = forked_children(run.events);
+  REQUIRE(children.size() == 2);
+
+  // Each child exited at once with 0, without anybody reaping it in the lab.
+  int child_exits = 0;
+  for (const auto& e : run.of("exit"))
+    if (e.role() != "parent") {
+      CHECK(e.number("code") == 0);
+      child_exits = child_exits + 1;
+    }
+  CHECK(child_exits == 2);
+  CHECK(run.of("reap").empty());
+  const auto trees = run.of("tree");
+  REQUIRE(trees.size() == 1);
+  CHECK(trees[0].number("processes") == 3);
+  // run_lab saw the group empty: nothing of the lab exists any more.
+  for (pid_t child : children) CHECK_FALSE(lab::read_proc(child));
+}
+
+TEST_CASE("into a pipe, every line appears exactly once") {
+  const auto json = run_lab("lab02-zombie", {"--children", "3", "--hold", "0.1"});
+  CHECK(WEXITSTATUS(json.status) == 0);
+  CHECK(check_each_line_once(json.events) == "");
+  CHECK(json.of("exit").size() == 4);  // three children, then the parent
+
+  const auto human = run_lab("lab02-zombie", {"--children", "3", "--hold", "0.1"}, {.json = false});
+  CHECK(WEXITSTATUS(human.status) == 0);
+  CHECK(check_each_line_once(human.lines) == "");
+  int child_exits = 0;
+  for (const auto& line : human.lines) {
+    CHECK(line.rfind("{", 0) != 0);  // not JSON
+    if (line.find("nobody waits for it") != std::string::npos) child_exits = child_exits + 1;
+  }
+  CHECK(child_exits == 3);
+}
+
+TEST_CASE("SIGINT to the group and SIGTERM to the parent during the hold leave no process") {
+  for (const int signo : {SIGINT, SIGTERM}) {
+    CAPTURE(signo);
+    lab_process lab("lab02-zombie", {"--children", "2", "--hold", "60"});
+    lab.expect("sleep");
+    if (signo == SIGINT)
+      lab.signal_group(signo);  // as Ctrl-C does
+    else
+      lab.signal(signo);  // as kill PID does
+    const int status = lab.wait_exit();
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == signo);
+    CHECK(lab.group_gone());
+  }
+}
+
+TEST_CASE("--step pauses at each stage and goes on at Enter") {
+  lab_process lab("lab02-zombie", {"--step", "--children", "2", "--hold", "0.1"},
+                  {.stdin_pipe = true});
+  lab.expect("pause");  // before fork
+  lab.write_stdin("\n");
+  lab.expect("pause");  // zombies: the stage's tree shows them
+  const auto trees = lab.events_of("tree");
+  REQUIRE(trees.size() == 2);
+  CHECK(trees[1].number("processes") == 3);
+  lab.write_stdin("\n");
+  lab.expect("pause");  // before the parent exits
+  lab.write_stdin("\n");
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("--help exits 0 and names the options") {
+  const auto run = run_lab("lab02-zombie", {"--help"}, {.json = false});
+  CHECK(WIFEXITED(run.status));
+  CHECK(WEXITSTATUS(run.status) == 0);
+  std::string text;
+  for (const auto& line : run.lines) text += line + "\n";
+  CHECK(text.find("--children") != std::string::npos);
+  CHECK(text.find("--hold") != std::string::npos);
+}
+
+TEST_CASE("bad option values are refused with status 2") {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}};
+  for (const auto& args : bad) {
+    CAPTURE(args[0] + " " + args[1]);
+    const auto run = run_lab("lab02-zombie", args);
+    CHECK(WIFEXITED(run.status));
+    CHECK(WEXITSTATUS(run.status) == 2);
+    CHECK(run.stderr_text.find(args[0]) != std::string::npos);
+  }
+}

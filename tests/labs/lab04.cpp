@@ -1,0 +1,126 @@
+// lab04-waitpid: waitpid(WNOHANG) lets the parent work while its child lives.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.hpp"
+#include "proc.hpp"
+
+using namespace harness;
+
+TEST_CASE("the parent polls while the child lives, then decodes its status 24") {
+  lab_process lab("lab04-waitpid", {"--child-sleep", "2", "--poll", "0.1"});
+  const auto child = static_cast<pid_t>(lab.expect("fork").number("child"));
+  const event first_poll = lab.expect("poll");
+  // The poll returned 0 and the child is still there, the lab's child, not
+  // yet exited: the parent's work loop runs while the child lives.
+  CHECK(first_poll.number("returned") == 0);
+  CHECK(first_poll.number("child") == child);
+  const auto info = lab::read_proc(child);
+  REQUIRE(info);
+  CHECK(info->ppid == lab.pid());
+  CHECK(info->state != 'Z');
+
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+
+  const auto reaps = lab.events_of("reap");
+  REQUIRE(reaps.size() == 1);
+  CHECK(reaps[0].number("child") == child);
+  CHECK(reaps[0].text("how") == "exited");
+  CHECK(reaps[0].number("code") == 24);
+  CHECK(reaps[0].number("t_ms") >= 2000);  // not before the child's 2 s sleep ended
+  const auto exits = lab.events_of("exit");
+  REQUIRE(exits.size() == 1);
+  CHECK(exits[0].pid() == child);
+
+  // Polls are numbered 1..n, all before the reap; the first came before the
+  // child exited.
+  const auto polls = lab.events_of("poll");
+  REQUIRE(!polls.empty());
+  for (std::size_t i = 0; i < polls.size(); ++i) {
+    CHECK(polls[i].number("poll") == static_cast<long long>(i + 1));
+    CHECK(polls[i].number("returned") == 0);
+    CHECK(polls[i].number("seq") < reaps[0].number("seq"));
+  }
+  CHECK(polls[0].number("seq") < exits[0].number("seq"));
+  CHECK_FALSE(lab::read_proc(child));
+}
+
+TEST_CASE("into a pipe, every line appears exactly once") {
+  const auto json = run_lab("lab04-waitpid", {"--child-sleep", "0.3", "--poll", "0.05"});
+  CHECK(WEXITSTATUS(json.status) == 0);
+  CHECK(check_each_line_once(json.events) == "");
+  CHECK(json.of("reap").size() == 1);
+  CHECK(!json.of("poll").empty());
+
+  const auto human =
+      run_lab("lab04-waitpid", {"--child-sleep", "0.3", "--poll", "0.05"}, {.json = false});
+  CHECK(WEXITSTATUS(human.status) == 0);
+  CHECK(check_each_line_once(human.lines) == "");
+  int reaps = 0;
+  for (const auto& line : human.lines) {
+    CHECK(line.rfind("{", 0) != 0);  // not JSON
+    if (line.find("exited 24") != std::string::npos) reaps = reaps + 1;
+  }
+  CHECK(reaps == 1);
+}
+
+TEST_CASE("SIGINT to the group and SIGTERM to the parent while polling leave no process") {
+  for (const int signo : {SIGINT, SIGTERM}) {
+    CAPTURE(signo);
+    lab_process lab("lab04-waitpid", {"--child-sleep", "60", "--poll", "0.1"});
+    const auto child = static_cast<pid_t>(lab.expect("fork").number("child"));
+    lab.expect("poll");
+    if (signo == SIGINT)
+      lab.signal_group(signo);  // as Ctrl-C does
+    else
+      lab.signal(signo);  // as kill PID does: the child dies by its parent-death signal
+    const int status = lab.wait_exit();
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == signo);
+    CHECK(lab.group_gone());
+    CHECK_FALSE(lab::read_proc(child));
+  }
+}
+
+TEST_CASE("--step pauses at each stage and goes on at Enter") {
+  lab_process lab("lab04-waitpid", {"--step", "--child-sleep", "0.2", "--poll", "0.05"},
+                  {.stdin_pipe = true});
+  lab.expect("pause");  // before fork
+  lab.write_stdin("\n");
+  lab.expect("pause");  // before polling
+  lab.write_stdin("\n");
+  lab.expect("pause");  // child reaped
+  CHECK(lab.events_of("reap").size() == 1);
+  lab.write_stdin("\n");
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("--help exits 0 and names the options") {
+  const auto run = run_lab("lab04-waitpid", {"--help"}, {.json = false});
+  CHECK(WIFEXITED(run.status));
+  CHECK(WEXITSTATUS(run.status) == 0);
+  std::string text;
+  for (const auto& line : run.lines) text += line + "\n";
+  CHECK(text.find("--child-sleep") != std::string::npos);
+  CHECK(text.find("--poll") != std::string::npos);
+}
+
+TEST_CASE("bad option values are refused with status 2") {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--poll", "0"}, {"--poll", "often"}, {"--child-sleep", "-1"}, {"--child-sleep", "long"}};
+  for (const auto& args : bad) {
+    CAPTURE(args[0] + " " + args[1]);
+    const auto run = run_lab("lab04-waitpid", args);
+    CHECK(WIFEXITED(run.status));
+    CHECK(WEXITSTATUS(run.status) == 2);
+    CHECK(run.stderr_text.find(args[0]) != std::string::npos);
+  }
+}

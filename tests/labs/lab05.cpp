@@ -1,0 +1,164 @@
+// lab05-signal: alarm() cuts each sleep() short; SIGINT runs its handler and
+// the lab goes on.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+
+#include "harness.hpp"
+#include "proc.hpp"
+
+using namespace harness;
+
+namespace {
+
+// True once /proc says the lab is blocked (state S) — in sleep(), after its
+// "sleep" event.
+bool blocked_in_sleep(pid_t pid) {
+  return lab::poll_until(
+      [&] {
+        const auto info = lab::read_proc(pid);
+        return info && info->state == 'S';
+      },
+      10s);
+}
+
+std::vector<event> signals_of(const std::vector<event>& events, int signo) {
+  std::vector<event> out;
+  for (const auto& e : events)
+    if (e.kind() == "signal" && e.number("signo") == signo) out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("each sleep(100) ends at the alarm, and sleep() returns the seconds left") {
+  const auto run = run_lab("lab05-signal", {"--alarm", "1", "--sleep", "100", "--rounds", "2"});
+  CHECK(WIFEXITED(run.status));
+  CHECK(WEXITSTATUS(run.status) == 0);
+  CHECK(check_each_line_once(run.events) == "");  // into a pipe, each line once
+
+  // signal() replaced the default disposition of both signals.
+  const auto actions = run.of("action");
+  REQUIRE(actions.size() == 2);
+  for (const auto& a : actions) {
+    CHECK(a.text("call") == "signal");
+    CHECK(a.text("old") == "SIG_DFL");
+  }
+
+  const auto sleeps = run.of("sleep");
+  const auto wakes = run.of("wake");
+  REQUIRE(sleeps.size() == 2);
+  REQUIRE(wakes.size() == 2);
+  const auto alarms = signals_of(run.events, SIGALRM);
+  for (std::size_t round = 0; round < wakes.size(); ++round) {
+    const event& wake = wakes[round];
+    CAPTURE(wake.line);
+    CHECK(wake.number("asked") == 100);
+    CHECK(wake.real("slept") < 10.0);  // far less than the 100 s asked
+    CHECK(wake.real("slept") > 0.5);   // but it did sleep until the alarm
+    CHECK(wake.number("left") > 0);
+    CHECK(wake.number("left") >= 90);
+    CHECK(wake.number("left") < 100);
+    // The SIGALRM handler ran while this sleep was in progress.
+    const auto during = std::count_if(alarms.begin(), alarms.end(), [&](const event& s) {
+      return s.number("seq") > sleeps[round].number("seq") && s.number("seq") < wake.number("seq");
+    });
+    CHECK(during == 1);
+  }
+  // The handler stayed installed: it ran once per alarm, counting up.
+  REQUIRE(alarms.size() >= 2);
+  CHECK(alarms[0].number("count") == 1);
+  CHECK(alarms[1].number("count") == 2);
+}
+
+TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab exits 0") {
+  lab_process lab("lab05-signal", {"--alarm", "2", "--sleep", "100", "--rounds", "3"});
+  lab.expect("sleep");
+  REQUIRE(blocked_in_sleep(lab.pid()));
+  // The kernel's view: both signals are caught by a handler.
+  const auto masks = lab::read_signal_masks(lab.pid());
+  REQUIRE(masks);
+  CHECK((masks->caught & (1ULL << (SIGINT - 1))) != 0);
+  CHECK((masks->caught & (1ULL << (SIGALRM - 1))) != 0);
+
+  for (int count = 1; count <= 2; ++count) {
+    CAPTURE(count);
+    if (count == 2) {
+      lab.expect("sleep");  // the next round
+      REQUIRE(blocked_in_sleep(lab.pid()));
+    }
+    lab.signal(SIGINT);
+    const event interrupt =
+        lab.expect("signal", [](const event& e) { return e.number("signo") == SIGINT; });
+    CHECK(interrupt.number("count") == count);
+    CHECK(interrupt.text("text").find("CTRL+C pressed") != std::string::npos);
+    // The lab is still there: a wake follows the handler's line.
+    const event wake = lab.expect("wake");
+    CHECK(wake.number("seq") > interrupt.number("seq"));
+    CHECK(wake.real("slept") < 10.0);
+  }
+
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.events_of("wake").size() == 3);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("SIGTERM during sleep ends the lab, leaving no process") {
+  lab_process lab("lab05-signal", {"--alarm", "100", "--sleep", "100"});
+  lab.expect("sleep");
+  REQUIRE(blocked_in_sleep(lab.pid()));
+  lab.signal(SIGTERM);
+  const int status = lab.wait_exit();
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGTERM);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("into a pipe, every human-readable line appears exactly once") {
+  // (The JSON lines are checked in the first test.)
+  const auto human =
+      run_lab("lab05-signal", {"--alarm", "1", "--sleep", "100", "--rounds", "1"}, {.json = false});
+  CHECK(WEXITSTATUS(human.status) == 0);
+  CHECK(check_each_line_once(human.lines) == "");
+  const auto count = [&](const std::string& word) {
+    return std::count_if(human.lines.begin(), human.lines.end(),
+                         [&](const std::string& l) { return l.find(word) != std::string::npos; });
+  };
+  CHECK(count(" wake ") == 1);
+  CHECK(count("SIGALRM: time out!") == 1);
+}
+
+TEST_CASE("--step pauses at each stage and goes on at Enter") {
+  lab_process lab("lab05-signal", {"--step", "--alarm", "1", "--sleep", "1", "--rounds", "1"},
+                  {.stdin_pipe = true});
+  for (int stage = 0; stage < 3; ++stage) {
+    lab.expect("pause");
+    lab.write_stdin("\n");
+  }
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("--help explains the options; bad values are refused with status 2") {
+  const auto help = run_lab("lab05-signal", {"--help"}, {.json = false});
+  CHECK(WEXITSTATUS(help.status) == 0);
+  std::string text;
+  for (const auto& line : help.lines) text += line + "\n";
+  CHECK(text.find("--alarm") != std::string::npos);
+  CHECK(text.find("--sleep") != std::string::npos);
+  CHECK(text.find("--rounds") != std::string::npos);
+
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--alarm", "0"}, {"--sleep", "0.5"}, {"--rounds", "0"}, {"--no-such-option"}}) {
+    const auto run = run_lab("lab05-signal", bad);
+    CAPTURE(bad[0]);
+    CHECK(WEXITSTATUS(run.status) == 2);
+    CHECK(run.events.empty());
+  }
+}

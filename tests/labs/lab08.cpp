@@ -1,0 +1,862 @@
+// lab08-echo-serv: a fork-per-client echo server that loses no byte, leaves no
+// zombie, survives resets and fork failures, and stops cleanly.
+#include <dirent.h>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "harness.hpp"
+#include "net.hpp"
+#include "proc.hpp"
+#include "signals.hpp"
+
+using namespace harness;
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// The server under test. Like harness::lab_process (own session and group,
+// readiness by the listen event, deadlines everywhere), plus what these tests
+// need: standard output to a regular file as well as to a pipe, human-mode
+// lines read while running, and code run in the child just before exec (to
+// drop privileges and set resource limits).
+struct server_options {
+  bool json = true;
+  bool to_file = false;               // stdout is a regular file, as after `> log`
+  std::function<void()> before_exec;  // in the child, after the redirections
+};
+
+// A file in /tmp, unlinked at once: only its two descriptors lead to it, and
+// nothing is left behind whatever happens to the test.
+struct temp_file {
+  lab::unique_fd write_end, read_end;
+};
+temp_file make_temp_file(const char* what) {
+  std::string path = "/tmp/forklab-lab08-" + std::string(what) + "-XXXXXX";
+  temp_file file;
+  file.write_end = lab::unique_fd(lab::check(::mkostemp(path.data(), O_CLOEXEC), "mkostemp"));
+  file.read_end = lab::unique_fd(lab::check(::open(path.c_str(), O_RDONLY | O_CLOEXEC), "open"));
+  ::unlink(path.c_str());
+  return file;
+}
+
+class server {
+ public:
+  explicit server(std::vector<std::string> args, server_options options = {})
+      : json_(options.json) {
+    std::vector<std::string> argv_text{lab_path("lab08-echo-serv")};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    if (json_) argv_text.push_back("--json");
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    lab::unique_fd out_write;
+    if (options.to_file) {
+      auto file = make_temp_file("stdout");
+      out_write = std::move(file.write_end);
+      output_ = std::move(file.read_end);
+    } else {
+      auto pipe = lab::make_pipe();
+      out_write = std::move(pipe.write_end);
+      output_ = std::move(pipe.read_end);
+      ::fcntl(output_.get(), F_SETFL, O_NONBLOCK);
+    }
+    auto err = make_temp_file("stderr");
+    lab::unique_fd err_write = std::move(err.write_end);
+    stderr_ = std::move(err.read_end);
+    pid_ = lab::check(::fork(), "fork");
+    if (pid_ == 0) {  // child: becomes the server
+      ::setsid();
+      ::signal(SIGPIPE, SIG_DFL);
+      ::dup2(out_write.get(), STDOUT_FILENO);
+      ::dup2(err_write.get(), STDERR_FILENO);
+      const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      ::dup2(null, STDIN_FILENO);
+      ::close_range(3, ~0U, 0);  // nothing of ours (or of whoever ran the tests) leaks in
+      if (options.before_exec) options.before_exec();
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+
+  ~server() {
+    if (!reaped_) {
+      ::kill(-pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    group_gone();
+  }
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+  // The next event of `kind` passing `test`, read as the server writes it.
+  event expect(const std::string& kind, const event_test& test = {}, milliseconds timeout = 10s) {
+    std::optional<event> found;
+    lab::poll_until(
+        [&] {
+          refresh();
+          for (; next_unread_ < events_.size(); ++next_unread_) {
+            const event& e = events_[next_unread_];
+            if (e.kind() == kind && (!test || test(e))) {
+              found = e;
+              ++next_unread_;
+              return true;
+            }
+          }
+          return false;
+        },
+        timeout);
+    if (!found)
+      throw lab_failure("timed out waiting for a \"" + kind + "\" event\n" + transcript());
+    return *found;
+  }
+
+  // Waits until `count` events of `kind` have been printed in all.
+  std::vector<event> expect_count(const std::string& kind, std::size_t count,
+                                  milliseconds timeout = 10s) {
+    if (!lab::poll_until([&] { return refresh(), events_of(kind).size() >= count; }, timeout))
+      throw lab_failure("timed out waiting for " + std::to_string(count) + " \"" + kind +
+                        "\" events\n" + transcript());
+    return events_of(kind);
+  }
+
+  // The first human-mode line containing `text`.
+  std::string expect_line(const std::string& text, milliseconds timeout = 10s) {
+    std::string found;
+    lab::poll_until(
+        [&] {
+          refresh();
+          for (const auto& line : lines_)
+            if (line.find(text) != std::string::npos) return found = line, true;
+          return false;
+        },
+        timeout);
+    if (found.empty()) throw lab_failure("timed out waiting for \"" + text + "\"\n" + transcript());
+    return found;
+  }
+
+  // The bound port, from the listen event (the readiness handshake).
+  std::uint16_t port() {
+    if (json_) return static_cast<std::uint16_t>(expect("listen").number("port"));
+    const std::string line = expect_line("listening on 127.0.0.1:");
+    return static_cast<std::uint16_t>(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  }
+
+  std::vector<event> events_of(const std::string& kind) const {
+    std::vector<event> out;
+    for (const auto& e : events_)
+      if (e.kind() == kind) out.push_back(e);
+    return out;
+  }
+  const std::vector<event>& events() { return refresh(), events_; }
+  const std::vector<std::string>& lines() { return refresh(), lines_; }
+
+  void signal(int signo) { lab::check(::kill(pid_, signo), "kill"); }
+
+  // Reaps the server (reading its output meanwhile) and returns the raw status.
+  int wait_exit(milliseconds timeout = 20s) {
+    if (!lab::poll_until(
+            [&] {
+              refresh();
+              return ::waitpid(pid_, &status_, WNOHANG) == pid_;
+            },
+            timeout))
+      throw lab_failure("the server did not exit\n" + transcript());
+    reaped_ = true;
+    refresh();
+    if (!partial_.empty()) take_line(std::exchange(partial_, {}));
+    return status_;
+  }
+
+  // True once no process of the server's group is left (orphans that came to
+  // this subreaper are reaped on the way).
+  bool group_gone(milliseconds timeout = 5s) {
+    return lab::poll_until(
+        [&] {
+          for (pid_t pid : lab::processes_in_group(pid_)) {
+            const auto info = lab::read_proc(pid);
+            if (info && info->state == 'Z' && info->ppid == ::getpid())
+              ::waitpid(pid, nullptr, WNOHANG);
+          }
+          return lab::processes_in_group(pid_).empty();
+        },
+        timeout);
+  }
+
+  std::string transcript() {
+    std::string text = "--- server stdout ---\n";
+    for (const auto& line : lines_) text += line + "\n";
+    std::string err_text(65536, '\0');  // the start is enough to see what went wrong
+    const ssize_t n = ::pread(stderr_.get(), err_text.data(), err_text.size(), 0);
+    err_text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return text + "--- server stderr ---\n" + err_text;
+  }
+
+ private:
+  void refresh() {
+    char buffer[65536];
+    for (;;) {
+      const ssize_t n = ::read(output_.get(), buffer, sizeof buffer);
+      if (n <= 0) return;  // EAGAIN (pipe), end of the file so far, or end of the pipe
+      partial_.append(buffer, static_cast<std::size_t>(n));
+      for (auto end = partial_.find('\n'); end != std::string::npos; end = partial_.find('\n')) {
+        take_line(partial_.substr(0, end));
+        partial_.erase(0, end + 1);
+      }
+    }
+  }
+  void take_line(std::string line) {
+    if (json_) events_.push_back(parse_event(line));
+    lines_.push_back(std::move(line));
+  }
+
+  bool json_;
+  lab::unique_fd output_, stderr_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+  std::string partial_;
+  std::vector<std::string> lines_;
+  std::vector<event> events_;
+  std::size_t next_unread_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Clients.
+
+lab::unique_fd connect_to(std::uint16_t port) {
+  return lab::connect_tcp("127.0.0.1", port);
+}
+
+// Sends `data`, half-closes, and returns every byte that comes back until EOF.
+std::string echo_once(std::uint16_t port, const std::string& data) {
+  auto client = connect_to(port);
+  lab::write_all(client.get(), data);
+  lab::check(::shutdown(client.get(), SHUT_WR), "shutdown");
+  return lab::read_all(client.get());
+}
+
+// Sends `data` and reads the same number of bytes back; the connection stays open.
+std::string round_trip(int client, const std::string& data) {
+  lab::write_all(client, data);
+  std::string back;
+  char buffer[65536];
+  while (back.size() < data.size()) {
+    const std::size_t n = lab::read_some(client, {buffer, sizeof buffer});
+    if (n == 0) break;
+    back.append(buffer, n);
+  }
+  return back;
+}
+
+std::string random_bytes(std::size_t size, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::string data(size, '\0');
+  for (auto& c : data) c = static_cast<char>(generator() & 0xff);
+  return data;
+}
+
+void raise_open_file_limit() {
+  rlimit files{};
+  lab::check(::getrlimit(RLIMIT_NOFILE, &files), "getrlimit");
+  files.rlim_cur = files.rlim_max;
+  lab::check(::setrlimit(RLIMIT_NOFILE, &files), "setrlimit");
+}
+
+// The server's children in state Z, and all of them, straight from /proc.
+struct child_count {
+  std::size_t all = 0, zombies = 0;
+};
+child_count children_of_server(pid_t server) {
+  child_count count;
+  for (pid_t pid : lab::children_of(server)) {
+    const auto info = lab::read_proc(pid);
+    if (!info) continue;
+    count.all++;
+    if (info->state == 'Z') count.zombies++;
+  }
+  return count;
+}
+
+// The child the server forked for the client whose local address is `peer`.
+pid_t child_for(server& srv, int client) {
+  const std::string peer = lab::local_address(client);
+  return static_cast<pid_t>(
+      srv.expect("fork", [&](const event& e) { return e.text("peer") == peer; }).number("child"));
+}
+
+// How many tasks run with real user id `uid` (RLIMIT_NPROC counts them).
+std::size_t processes_of_user(uid_t uid) {
+  std::size_t count = 0;
+  DIR* proc = ::opendir("/proc");
+  REQUIRE(proc);
+  while (const dirent* entry = ::readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    std::ifstream status(std::string("/proc/") + entry->d_name + "/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.starts_with("Uid:") && std::stoul(line.substr(4)) != uid) break;
+    if (line.starts_with("Threads:")) {  // the limit counts threads
+      count += std::stoul(line.substr(8));
+      break;
+    }
+  }
+  ::closedir(proc);
+  return count;
+}
+
+// How long a process has been runnable, in ns: on a CPU plus waiting for one
+// (/proc/PID/schedstat). A busy loop is runnable all the time, however loaded
+// the machine is; a process blocked in poll almost never.
+long long runnable_ns(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
+  long long on_cpu = 0, waiting = 0;
+  in >> on_cpu >> waiting;
+  return on_cpu + waiting;
+}
+
+bool exited_with(int status, int code) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+// /proc/net/tcp: sockets in `state` (hex, "06" = TIME_WAIT, "0A" = LISTEN) on
+// local port `port`; for LISTEN the rx_queue column is the accept queue.
+struct tcp_row {
+  std::string state;
+  unsigned long rx_queue = 0;
+};
+std::vector<tcp_row> tcp_rows(std::uint16_t port) {
+  std::vector<tcp_row> rows;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues;
+      fields >> slot >> local >> remote >> state >> queues;
+      if (std::stoul(local.substr(local.find(':') + 1), nullptr, 16) != port) continue;
+      rows.push_back({state, std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16)});
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+TEST_CASE("100 clients at once: every echo byte for byte, 1 MiB binary and empty ones") {
+  server srv({"--port", "0", "--backlog", "256"}, {.to_file = true});  // 500+ lines: no pipe limit
+  const auto port = srv.port();
+
+  struct client {
+    lab::unique_fd socket;
+    std::string peer, out, in;
+    std::size_t sent = 0;
+    bool half_closed = false, done = false;
+  };
+  std::vector<client> clients(100);
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    auto& c = clients[i];
+    const std::size_t size = i % 10 == 0 ? 0 : i % 10 == 1 ? 1 << 20 : 1 + (i * 7919) % 65536;
+    c.out = random_bytes(size, static_cast<unsigned>(i));
+    c.socket = connect_to(port);  // all connected before any sends
+    c.peer = lab::local_address(c.socket.get());
+    ::fcntl(c.socket.get(), F_SETFL, O_NONBLOCK);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  for (;;) {
+    std::vector<pollfd> fds;
+    std::vector<client*> owners;
+    for (auto& c : clients) {
+      if (c.done) continue;
+      if (!c.half_closed && c.sent == c.out.size()) {
+        lab::check(::shutdown(c.socket.get(), SHUT_WR), "shutdown");
+        c.half_closed = true;
+      }
+      fds.push_back({c.socket.get(), short(POLLIN | (c.half_closed ? 0 : POLLOUT)), 0});
+      owners.push_back(&c);
+    }
+    if (fds.empty()) break;
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    REQUIRE(::poll(fds.data(), fds.size(), 1000) >= 0);
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      client& c = *owners[i];
+      if (fds[i].revents & POLLOUT) {
+        const ssize_t n = ::write(c.socket.get(), c.out.data() + c.sent,
+                                  std::min<std::size_t>(c.out.size() - c.sent, 65536));
+        if (n > 0) c.sent += static_cast<std::size_t>(n);
+      }
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        char buffer[65536];
+        const ssize_t n = ::read(c.socket.get(), buffer, sizeof buffer);
+        if (n > 0) c.in.append(buffer, static_cast<std::size_t>(n));
+        if (n == 0) c.done = true;
+        REQUIRE_MESSAGE((n >= 0 || errno == EAGAIN), "read: ", lab::errno_name(errno));
+      }
+    }
+  }
+  long long total = 0;
+  for (const auto& c : clients) {
+    CAPTURE(c.peer);
+    CHECK(c.in.size() == c.out.size());
+    CHECK(c.in == c.out);
+    total += static_cast<long long>(c.out.size());
+  }
+
+  // Each child reports its own total; each is reaped, exited 0.
+  const auto reaps = srv.expect_count("reap", clients.size());
+  std::map<std::string, long long> echoed;
+  for (const auto& e : srv.expect_count("echo", clients.size()))
+    echoed[e.text("peer")] = e.number("bytes");
+  for (const auto& c : clients) CHECK(echoed[c.peer] == static_cast<long long>(c.out.size()));
+  for (const auto& e : reaps) CHECK(e.text("status") == "exited 0");
+  CHECK(lab::poll_until([&] { return children_of_server(srv.pid()).all == 0; }, 5s));
+
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  const auto summary = srv.events_of("exit");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0].number("connections") == 100);
+  CHECK(summary[0].number("reaped") == 100);
+  CHECK(summary[0].number("failed") == 0);
+  CHECK(check_each_line_once(srv.events()) == "");
+  CHECK(total > 10 << 20);
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("500 connections closed in the same instant leave no zombie within 1 s, 5 rounds") {
+  raise_open_file_limit();
+  server srv({"--port", "0", "--backlog", "1024", "--quiet"});
+  const auto port = srv.port();
+  for (int round = 1; round <= 5; ++round) {
+    CAPTURE(round);
+    std::vector<lab::unique_fd> clients;
+    for (int i = 0; i < 500; ++i) clients.push_back(connect_to(port));
+    REQUIRE(lab::poll_until([&] { return children_of_server(srv.pid()).all == 500; }, 30s));
+
+    clients.clear();  // 500 closes, back to back: 500 children exit, SIGCHLDs merge
+    const auto closed = std::chrono::steady_clock::now();
+    const bool none_left =
+        lab::poll_until([&] { return children_of_server(srv.pid()).all == 0; }, 1s);
+    const auto took_ms = (std::chrono::steady_clock::now() - closed) / 1ms;
+    const auto left = children_of_server(srv.pid());
+    CAPTURE(left.all);
+    CAPTURE(left.zombies);
+    CAPTURE(took_ms);
+    CHECK(none_left);
+    CHECK(left.zombies == 0);
+  }
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  const auto summary = srv.events_of("exit");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0].number("connections") == 2500);
+  CHECK(summary[0].number("reaped") == 2500);
+  // --quiet: only the listen event and the summary.
+  CHECK(srv.events().size() == 2);
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE(
+    "fd hygiene: the server holds only its listening socket, each child only its connection") {
+  server srv({"--port", "0"});
+  const auto port = srv.port();
+  std::vector<lab::unique_fd> clients;
+  std::vector<pid_t> children;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(connect_to(port));
+    CHECK(round_trip(clients.back().get(), "ping") == "ping");
+    children.push_back(child_for(srv, clients.back().get()));
+  }
+
+  // The server: std fds, the listening socket, the two ends of its self-pipe.
+  std::string listener, self_pipe;
+  const bool server_clean = lab::poll_until(
+      [&] {
+        const auto fds = lab::open_fds(srv.pid());
+        std::vector<std::string> others;
+        listener.clear();
+        for (const auto& fd : fds) {
+          if (fd.fd <= 2) continue;
+          if (fd.socket.starts_with("tcp listening 127.0.0.1:" + std::to_string(port)))
+            listener = fd.target;
+          else
+            others.push_back(fd.target);
+        }
+        if (others.size() != 2 || others[0] != others[1] || !others[0].starts_with("pipe:"))
+          return false;
+        self_pipe = others[0];
+        return !listener.empty() && fds.size() == 6;
+      },
+      5s);
+  CAPTURE(lab::open_fds(srv.pid()).size());
+  CHECK(server_clean);
+
+  // Each child: std fds and its one connected socket; no listener, no self-pipe.
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    CAPTURE(children[i]);
+    const std::string peer = lab::local_address(clients[i].get());
+    std::vector<lab::fd_info> fds;
+    const bool child_clean = lab::poll_until(
+        [&] {
+          fds = lab::open_fds(children[i]);
+          return fds.size() == 4 && fds[3].socket.starts_with("tcp connected") &&
+                 fds[3].socket.ends_with(peer);
+        },
+        5s);
+    for (const auto& fd : fds) {
+      CAPTURE(fd.target);
+      CHECK(fd.target != listener);
+      CHECK(fd.target != self_pipe);
+    }
+    CHECK(child_clean);
+    // SIGPIPE is ignored in the child: a write to a reset peer fails with EPIPE.
+    const auto masks = lab::read_signal_masks(children[i]);
+    REQUIRE(masks);
+    CHECK((masks->ignored >> (SIGPIPE - 1) & 1) == 1);
+  }
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("a client that resets: its child reports the error and exits, the server goes on") {
+  server srv({"--port", "0"});
+  const auto port = srv.port();
+  auto client = connect_to(port);
+  CHECK(round_trip(client.get(), "hello") == "hello");
+  const pid_t child = child_for(srv, client.get());
+
+  // Send a lot without reading (the child blocks writing the echo), then reset.
+  ::fcntl(client.get(), F_SETFL, O_NONBLOCK);
+  const std::string flood = random_bytes(4 << 20, 1);
+  std::size_t sent = 0;
+  while (sent < flood.size()) {
+    const ssize_t n = ::write(client.get(), flood.data() + sent, flood.size() - sent);
+    if (n < 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  CHECK(sent > 0);
+  const linger reset{1, 0};
+  lab::check(::setsockopt(client.get(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset), "setsockopt");
+  client.reset();  // RST
+
+  const auto error = srv.expect("error", [&](const event& e) { return e.pid() == child; });
+  const std::string name = error.text("errno");
+  CHECK((name == "ECONNRESET" || name == "EPIPE"));
+  const auto reap = srv.expect("reap", [&](const event& e) { return e.number("child") == child; });
+  CHECK(reap.text("how") == "exited");  // not "killed" by SIGPIPE
+  CHECK(reap.number("code") == 3);
+  CHECK(lab::read_proc(srv.pid()));
+
+  // The server still serves.
+  CHECK(echo_once(port, "still here") == "still here");
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));  // a client's reset is no failure of the server
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("kill -STOP / -CONT of a child: no bogus reap, nothing lost") {
+  server srv({"--port", "0"});
+  const auto port = srv.port();
+  auto client = connect_to(port);
+  CHECK(round_trip(client.get(), "one ") == "one ");
+  const pid_t child = child_for(srv, client.get());
+
+  lab::check(::kill(child, SIGSTOP), "kill");
+  REQUIRE(lab::poll_until([&] { return lab::read_proc(child)->state == 'T'; }, 5s));
+  lab::write_all(client.get(), "two ");  // waits in the socket while the child is stopped
+  // Another child ends meanwhile: the server reaps it, and only it.
+  CHECK(echo_once(port, "other") == "other");
+  const auto other = srv.expect("reap");
+  CHECK(other.number("child") != child);
+  CHECK(lab::read_proc(child)->state == 'T');
+
+  lab::check(::kill(child, SIGCONT), "kill");
+  CHECK(round_trip(client.get(), "three") == "two three");
+  lab::check(::shutdown(client.get(), SHUT_WR), "shutdown");
+  CHECK(lab::read_all(client.get()).empty());
+  const auto reap = srv.expect("reap", [&](const event& e) { return e.number("child") == child; });
+  CHECK(reap.text("status") == "exited 0");
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  int reaps_of_child = 0;
+  for (const auto& e : srv.events_of("reap")) {
+    CHECK(e.text("how") == "exited");  // never "stopped" or "continued"
+    if (e.number("child") == child) ++reaps_of_child;
+  }
+  CHECK(reaps_of_child == 1);
+  const auto echo = srv.events_of("echo");
+  CHECK(std::any_of(echo.begin(), echo.end(),
+                    [&](const event& e) { return e.pid() == child && e.number("bytes") == 13; }));
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("the log into a file or a pipe: every line exactly once") {
+  for (const bool to_file : {true, false}) {
+    for (const bool json : {true, false}) {
+      CAPTURE(to_file);
+      CAPTURE(json);
+      server srv({"--port", "0"}, {.json = json, .to_file = to_file});
+      const auto port = srv.port();
+      for (int i = 0; i < 3; ++i)
+        CHECK(echo_once(port, "line " + std::to_string(i)) == "line " + std::to_string(i));
+      if (json)
+        srv.expect_count("reap", 3);
+      else
+        CHECK(lab::poll_until(
+            [&] {
+              const auto& lines = srv.lines();
+              return std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+                       return l.find(" reap ") != std::string::npos;
+                     }) == 3;
+            },
+            10s));
+      srv.signal(SIGTERM);
+      CHECK(exited_with(srv.wait_exit(), 0));
+      const auto& lines = srv.lines();
+      CHECK(check_each_line_once(lines) == "");
+      if (json) {
+        CHECK(check_each_line_once(srv.events()) == "");
+        CHECK(srv.events_of("accept").size() == 3);
+        CHECK(srv.events_of("echo").size() == 3);
+        CHECK(srv.events_of("exit").size() == 1);
+      } else {
+        // "  0.012 server    4242 reap    reaped child 4243: exited 0"
+        std::map<std::string, int> kinds;
+        for (const auto& line : lines) {
+          std::istringstream words(line);
+          std::string time, role, pid, kind;
+          if (words >> time >> role >> pid >> kind) kinds[kind]++;
+        }
+        for (const std::string kind : {"accept", "fork", "echo", "close", "reap"}) {
+          CAPTURE(kind);
+          CHECK(kinds[kind] == 3);
+        }
+        CHECK(kinds["listen"] == 1);
+        CHECK(kinds["exit"] == 1);
+      }
+      CHECK(srv.group_gone());
+    }
+  }
+}
+
+TEST_CASE(
+    "SIGTERM or SIGINT with clients connected: exit 0, nothing left, an immediate restart binds") {
+  for (const int signo : {SIGTERM, SIGINT}) {
+    CAPTURE(signo);
+    std::uint16_t port = 0;
+    std::vector<lab::unique_fd> clients;
+    {
+      server srv({"--port", "0"});
+      port = srv.port();
+      std::vector<pid_t> children;
+      for (int i = 0; i < 3; ++i) {
+        clients.push_back(connect_to(port));
+        CHECK(round_trip(clients.back().get(), "hi") == "hi");
+        children.push_back(child_for(srv, clients.back().get()));
+      }
+      srv.signal(signo);
+      CHECK(exited_with(srv.wait_exit(), 0));
+      CHECK(srv.group_gone());
+      for (pid_t child : children) CHECK_FALSE(lab::read_proc(child));
+      const auto reaps = srv.events_of("reap");
+      CHECK(reaps.size() == 3);
+      for (const auto& e : reaps) CHECK(e.text("status") == "killed by SIGTERM");
+      CHECK(srv.events_of("signal").at(0).text("signal") == lab::signal_name(signo));
+    }
+    // The clients see the end, close, and leave the server's side in TIME_WAIT.
+    for (auto& client : clients) CHECK(lab::read_all(client.get()).empty());
+    clients.clear();
+    CHECK(lab::poll_until(
+        [&] {
+          const auto rows = tcp_rows(port);
+          return std::any_of(rows.begin(), rows.end(),
+                             [](const tcp_row& r) { return r.state == "06"; });
+        },
+        5s));
+    server again({"--port", std::to_string(port)});
+    CHECK(again.port() == port);  // SO_REUSEADDR: bound despite TIME_WAIT
+    CHECK(echo_once(port, "back") == "back");
+    again.signal(SIGTERM);
+    CHECK(exited_with(again.wait_exit(), 0));
+  }
+}
+
+TEST_CASE("fork fails with EAGAIN: that connection is closed, the next one is served") {
+  // Root ignores RLIMIT_NPROC, so as root the server runs as nobody. The limit
+  // leaves room for the server and one child beside what nobody already runs.
+  const bool root = ::geteuid() == 0;
+  const uid_t user = root ? 65534 : ::getuid();
+  const rlim_t limit = processes_of_user(user) + 2;
+  CAPTURE(limit);
+  server srv(
+      {"--port", "0"}, {.before_exec = [root, limit] {
+        if (root && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0))
+          ::_exit(126);
+        const rlimit processes{limit, limit};
+        if (::setrlimit(RLIMIT_NPROC, &processes) != 0) ::_exit(126);
+      }});
+  const auto port = srv.port();
+  auto first = connect_to(port);
+  CHECK(round_trip(first.get(), "first") == "first");
+  const pid_t first_child = child_for(srv, first.get());
+
+  auto refused = connect_to(port);
+  const std::string refused_peer = lab::local_address(refused.get());
+  const auto error = srv.expect("error", [&](const event& e) { return e.has("errno"); });
+  CHECK(error.text("errno") == "EAGAIN");
+  CHECK(error.text("peer") == refused_peer);
+  char byte;
+  const ssize_t n = ::read(refused.get(), &byte, 1);  // end of file, or a reset
+  CHECK((n == 0 || (n < 0 && errno == ECONNRESET)));
+
+  lab::check(::shutdown(first.get(), SHUT_WR), "shutdown");
+  CHECK(lab::read_all(first.get()).empty());
+  srv.expect("reap", [&](const event& e) { return e.number("child") == first_child; });
+  CHECK(echo_once(port, "next") == "next");  // a child could be forked again
+
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  const auto summary = srv.events_of("exit").at(0);
+  CHECK(summary.number("connections") == 3);
+  CHECK(summary.number("refused") == 1);
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("--max-children 2: a third connection waits in the backlog until a child ends") {
+  server srv({"--port", "0", "--max-children", "2"});
+  const auto port = srv.port();
+  auto a = connect_to(port);
+  auto b = connect_to(port);
+  CHECK(round_trip(a.get(), "a") == "a");
+  CHECK(round_trip(b.get(), "b") == "b");
+  const pid_t child_a = child_for(srv, a.get());
+
+  auto c = connect_to(port);  // the kernel completes the handshake; nobody accepts it
+  lab::write_all(c.get(), "c");
+  const bool queued = lab::poll_until(
+      [&] {
+        for (const auto& row : tcp_rows(port))
+          if (row.state == "0A" && row.rx_queue == 1) return true;
+        return false;
+      },
+      5s);
+  CHECK(queued);
+  CHECK(children_of_server(srv.pid()).all == 2);
+  CHECK(srv.events_of("accept").size() == 2);
+
+  lab::check(::shutdown(a.get(), SHUT_WR), "shutdown");
+  CHECK(lab::read_all(a.get()).empty());
+  srv.expect("reap", [&](const event& e) { return e.number("child") == child_a; });
+  char byte = 0;
+  CHECK(lab::read_some(c.get(), {&byte, 1}) == 1);  // now served
+  CHECK(byte == 'c');
+  for (const auto& e : srv.events_of("fork")) CHECK(e.number("live") <= 2);
+
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("out of descriptors (EMFILE): reported, no busy loop, served once there is room") {
+  server srv({"--port", "0"});
+  const auto port = srv.port();
+  // No descriptor left for accept to return.
+  rlimit files{};
+  lab::check(::prlimit(srv.pid(), RLIMIT_NOFILE, nullptr, &files), "prlimit");
+  const rlim_t roomy = files.rlim_cur;
+  rlim_t lowest_free = 0;  // the descriptor accept would return
+  for (const auto& fd : lab::open_fds(srv.pid()))
+    if (static_cast<rlim_t>(fd.fd) == lowest_free) ++lowest_free;
+  files.rlim_cur = lowest_free;
+  lab::check(::prlimit(srv.pid(), RLIMIT_NOFILE, &files, nullptr), "prlimit");
+
+  auto client = connect_to(port);
+  lab::write_all(client.get(), "x");
+  const auto error = srv.expect("error");
+  CHECK(error.text("errno") == "EMFILE");
+  // While the connection cannot be taken, the server must not spin: runnable
+  // well under half of a second.
+  const long long before = runnable_ns(srv.pid());
+  const bool spun =
+      lab::poll_until([&] { return runnable_ns(srv.pid()) - before > 500'000'000; }, 1s);
+  CHECK_FALSE(spun);
+  CHECK(srv.events_of("error").size() == 1);  // said once, not once per retry
+
+  files.rlim_cur = roomy;
+  lab::check(::prlimit(srv.pid(), RLIMIT_NOFILE, &files, nullptr), "prlimit");
+  char byte = 0;
+  CHECK(lab::read_some(client.get(), {&byte, 1}) == 1);
+  CHECK(byte == 'x');
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  CHECK(srv.group_gone());
+}
+
+TEST_CASE("a port in use: bind fails with EADDRINUSE, status 1") {
+  server first({"--port", "0"});
+  const auto port = first.port();
+  const auto run = run_lab("lab08-echo-serv", {"--port", std::to_string(port)});
+  CHECK(exited_with(run.status, 1));
+  CHECK(run.stderr_text.find("bind: EADDRINUSE") != std::string::npos);
+  first.signal(SIGTERM);
+  CHECK(exited_with(first.wait_exit(), 0));
+}
+
+TEST_CASE("--step pauses at listening, at the first child and at the stop") {
+  lab_process lab("lab08-echo-serv", {"--port", "0", "--step"}, {.stdin_pipe = true});
+  const auto port = static_cast<std::uint16_t>(lab.expect("listen").number("port"));
+  lab.expect("pause");
+  lab.write_stdin("\n");
+  auto client = connect_to(port);
+  CHECK(round_trip(client.get(), "x") == "x");  // the child echoes while the server pauses
+  const auto tree = lab.expect("tree", [](const event& e) { return e.number("processes") >= 2; });
+  lab.expect("pause");
+  lab.write_stdin("\n");
+  lab.signal(SIGTERM);
+  lab.expect("pause");
+  lab.write_stdin("\n");
+  CHECK(exited_with(lab.wait_exit(), 0));
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("bad option values are refused with status 2; --help exits 0") {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--port", "70000"},
+                                                                {"--bind", "nowhere"},
+                                                                {"--backlog", "0"},
+                                                                {"--max-children", "-1"},
+                                                                {"--no-such-option"}}) {
+    CAPTURE(args[0]);
+    const auto run = run_lab("lab08-echo-serv", args);
+    CHECK(exited_with(run.status, 2));
+    CHECK_FALSE(run.stderr_text.empty());
+  }
+  const auto help = run_lab("lab08-echo-serv", {"--help"}, {.json = false});
+  CHECK(exited_with(help.status, 0));
+  std::string text;
+  for (const auto& line : help.lines) text += line + "\n";
+  CHECK(text.find("--max-children") != std::string::npos);
+  CHECK(text.find("--quiet") != std::string::npos);
+}
