@@ -6,10 +6,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 
+#include "catalog.hpp"
 #include "narrator.hpp"
+#include "quiz.hpp"
 #include "sys.hpp"
+#include "timeline.hpp"
 
 namespace lab {
 namespace {
@@ -39,7 +43,10 @@ struct command_line::impl {
   std::string program;
   bool json = false;
   bool step = false;
+  bool timeline = false;
+  bool no_quiz = false;
   std::string color = "auto";
+  std::string lang = language_from_environment();
   impl(const std::string& about, const std::string& name) : app(about, name), program(name) {}
 };
 
@@ -50,8 +57,16 @@ command_line::command_line(std::string program, std::string about)
   app.add_flag("--json", impl_->json, "one JSON object per line instead of text (for tests and tools)");
   app.add_flag("--step", impl_->step,
                "pause at each stage: show the process tree and a ps command to try");
+  app.add_flag("--no-quiz", impl_->no_quiz,
+               "with --step: do not ask the question that lets you predict the lab's outcome");
+  app.add_flag("--timeline", impl_->timeline,
+               "at the end, draw the events as one lane per process");
   app.add_option("--color", impl_->color, "colour the output: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_option("--lang", impl_->lang,
+                 "language of the narration: en or zh (default: from LC_ALL, LC_MESSAGES, LANG)")
+      ->check(CLI::IsMember({"en", "zh"}))
       ->capture_default_str();
 }
 
@@ -122,17 +137,23 @@ int command_line::run(int argc, char** argv, const std::function<int()>& body) {
   const bool color = impl_->color == "always" ||
                      (impl_->color == "auto" && ::isatty(STDOUT_FILENO) && !impl_->json &&
                       std::getenv("NO_COLOR") == nullptr);
-  start_narrator({impl_->program, impl_->json, color, impl_->step});
+  start_narrator({impl_->program, impl_->json, color, impl_->step, impl_->lang, impl_->timeline});
+  enable_quiz(!impl_->no_quiz);
   const pid_t lab_pid = ::getpid();
   int status = 1;
   try {
     status = body();
-  } catch (const std::system_error& error) {
-    say_error(describe(error));
+  } catch (const std::system_error& error) {  // "fork: EAGAIN (Resource temporarily unavailable)"
+    const int code = error.code().value();
+    say_error("{call}: {errno} ({reason})",
+              {{"call", failed_call(error)},
+               {"errno", errno_name(code)},
+               {"reason", std::strerror(code)}});
   } catch (const std::exception& error) {
-    say_error(error.what());
+    say_error("{error}", {{"error", error.what()}});
   }
   if (::getpid() != lab_pid) ::_exit(status);  // a child never returns into main
+  if (impl_->timeline) show_timeline();
   return status;
 }
 

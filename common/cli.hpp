@@ -1,5 +1,6 @@
 // cli: the command line every lab shares — --help, --version, --json, --step,
-// --color — plus the lab's own options. Built on CLI11, which only cli.cpp
+// --color, --lang (en or zh; by default from LC_ALL, LC_MESSAGES, LANG) —
+// plus the lab's own options. Built on CLI11, which only cli.cpp
 // includes (it is heavy to compile). Bad values are rejected with CLI11's
 // message and exit status 2.
 #pragma once

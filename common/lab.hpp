@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "narrator.hpp"
 #include "proc.hpp"
+#include "quiz.hpp"
 #include "signals.hpp"
 #include "sys.hpp"
 #include "wait_status.hpp"

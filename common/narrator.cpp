@@ -13,9 +13,15 @@
 #include <cstring>
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <type_traits>
+#include <vector>
 
+#include "catalog.hpp"
 #include "proc.hpp"
+#include "signals.hpp"
 #include "sys.hpp"
+#include "timeline.hpp"
 #include "wait_status.hpp"
 
 namespace lab {
@@ -27,6 +33,7 @@ long* shared_sequence = nullptr;  // MAP_SHARED: parent and children count toget
 char current_role[32] = "parent";
 std::map<pid_t, std::string> known_roles;
 bool pausing = true;
+bool in_chinese = false;  // settings.lang == "zh"; a plain bool, for signal handlers
 
 // Writes the whole buffer, retrying on EINTR and short writes. Async-signal-safe.
 void write_fully(int fd, const char* data, std::size_t size) noexcept {
@@ -52,6 +59,20 @@ long next_sequence() noexcept {
   if (!shared_sequence) return ++local_sequence;
   return __atomic_add_fetch(shared_sequence, 1, __ATOMIC_SEQ_CST);
 }
+
+// The template a person reads for the English template `text`: itself in
+// English, its translation in Chinese — or, when the catalogue has none,
+// itself again with `untranslated` set. Async-signal-safe.
+std::string_view localized(std::string_view text, bool& untranslated) noexcept {
+  if (!in_chinese) return text;
+  if (const auto translated = translate(text, "zh")) return *translated;
+  untranslated = true;
+  return text;
+}
+
+// A display word from common/ (a state's meaning, a wait channel's
+// description, a wait status) in the reader's language.
+std::string displayed(std::string_view words) { return translate_value(words, settings.lang); }
 
 // The two line builders share one renderer: a fixed buffer (signal handlers)
 // and a growing string (everything else). A line ends with end(), which
@@ -167,6 +188,7 @@ void append_value(Line& line, const field& f, bool as_json) {
     }
     case field::type::text:
       if (as_json) append_json_string(line, f.text);
+      else if (in_chinese) line.append(displayed(f.text));  // the text only, never JSON
       else line.append(f.text);
       break;
   }
@@ -200,12 +222,283 @@ const char* role_color(std::string_view role) noexcept {
   return "\033[39m";
 }
 
+// ---- What the tree view and the timeline learn from each event ----------
+// (render() hands every event to note_event(); signal handlers' events too,
+// so whatever runs for a handler's event is async-signal-safe.)
+
+std::string role_of(pid_t pid);
+
+std::optional<long long> integer_value(const field& f) noexcept {
+  if (f.kind == field::type::integer || f.kind == field::type::boolean) return f.integer;
+  return std::nullopt;
+}
+std::optional<long long> integer_value(const int_field& f) noexcept { return f.value; }
+std::string_view text_value(const field& f) noexcept {
+  return f.kind == field::type::text ? std::string_view(f.text) : std::string_view();
+}
+std::string_view text_value(const int_field&) noexcept { return {}; }
+
+template <typename Fields>
+std::optional<long long> integer_of(const Fields& fields, std::string_view key) noexcept {
+  for (const auto& f : fields)
+    if (key_of(f) == key) return integer_value(f);
+  return std::nullopt;
+}
+
+template <typename Fields>
+std::string_view text_of(const Fields& fields, std::string_view key) noexcept {
+  for (const auto& f : fields)
+    if (key_of(f) == key) return text_value(f);
+  return {};
+}
+
+// Children this process reaped, for the tree's greyed "reaped" rows until the
+// first stage after a tree showed them. Reap events come from signal
+// handlers too (a SIGCHLD reaper narrates with signal_say): fixed slots, an
+// atomic index, the slot marked ready last. The main path changes the slots
+// only with every signal blocked, so no handler runs meanwhile.
+struct reaped_child {
+  pid_t pid = 0;
+  pid_t reaper = 0;
+  char role[16] = {};
+  char status[32] = {};  // "exited 3", "killed by SIGKILL"
+  bool shown = false;    // main path only
+  volatile sig_atomic_t ready = 0;
+};
+constexpr int max_reaped = 32;
+reaped_child reaped_children[max_reaped];
+int reaped_used = 0;  // slots taken; may run past max_reaped (those are not kept)
+
+class all_signals_blocked {
+ public:
+  all_signals_blocked() noexcept {
+    sigset_t all;
+    sigfillset(&all);
+    ::sigprocmask(SIG_BLOCK, &all, &previous_);
+  }
+  ~all_signals_blocked() { ::sigprocmask(SIG_SETMASK, &previous_, nullptr); }
+  all_signals_blocked(const all_signals_blocked&) = delete;
+  all_signals_blocked& operator=(const all_signals_blocked&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+// Notes a reap event's child: its status from the "status" field (say_reap),
+// else from "code" (exited) or "killed_by" (a handler's own reap event).
+template <typename Fields>
+void remember_reaped(pid_t child, const Fields& fields) {
+  const std::string_view how = text_of(fields, "how");
+  if (how == "stopped" || how == "continued") return;  // still alive
+  const int slot = __atomic_fetch_add(&reaped_used, 1, __ATOMIC_SEQ_CST);
+  if (slot >= max_reaped) return;
+  reaped_child& r = reaped_children[slot];
+  r.ready = 0;
+  r.shown = false;
+  r.pid = child;
+  r.reaper = ::getpid();
+  fixed_text<sizeof r.status> status;
+  const auto code = integer_of(fields, "code");
+  const auto killed_by = integer_of(fields, "killed_by");
+  if (const std::string_view text = text_of(fields, "status"); !text.empty()) {
+    status.append(text);
+  } else if (killed_by) {
+    status.append("killed by ");
+    if (const char* name = standard_signal_name(static_cast<int>(*killed_by))) status.append(name);
+    else status.append(*killed_by);
+  } else if (code) {
+    status.append("exited ");
+    status.append(*code);
+  }
+  set_text(r.status, status.view());
+  r.role[0] = '\0';
+  if constexpr (std::is_same_v<Fields, std::initializer_list<field>>)
+    set_text(r.role, role_of(child));
+  r.ready = 1;
+}
+
+// At a stage: forgets the reaped children a tree has shown.
+void forget_shown_reaped() {
+  const all_signals_blocked quiet;
+  const int used = std::min(reaped_used, max_reaped);
+  int kept = 0;
+  for (int i = 0; i < used; ++i) {
+    const reaped_child& r = reaped_children[i];
+    if (!r.ready || r.shown) continue;
+    if (kept != i) {
+      reaped_child& to = reaped_children[kept];
+      to.pid = r.pid;
+      to.reaper = r.reaper;
+      set_text(to.role, r.role);
+      set_text(to.status, r.status);
+      to.shown = false;
+      to.ready = 1;
+    }
+    ++kept;
+  }
+  for (int i = kept; i < used; ++i) reaped_children[i].ready = 0;
+  __atomic_store_n(&reaped_used, kept, __ATOMIC_SEQ_CST);
+}
+
+// show_tree's own state events: its "tree" entry stands for them in the
+// timeline (which then looks the same with and without --json).
+bool tree_states_now = false;
+// The zombies the tree being said saw: the timeline marks their exits.
+std::vector<std::pair<pid_t, std::string>> zombies_in_tree;
+
+// The timeline's mark, short label and note for an event.
+template <typename Fields>
+void describe_for_timeline(timeline_entry& entry, std::string_view kind, std::string_view text,
+                           const Fields& fields) {
+  constexpr bool from_handler = std::is_same_v<Fields, std::initializer_list<int_field>>;
+  fixed_text<sizeof entry.label> label;
+  fixed_text<sizeof entry.note> note;
+  const auto child = integer_of(fields, "child");
+  const auto number = [&](std::string_view key) { return integer_of(fields, key); };
+  const auto signal_text = [&](std::optional<long long> signo) -> std::string_view {
+    const char* name = signo ? standard_signal_name(static_cast<int>(*signo)) : nullptr;
+    return name ? std::string_view(name) : std::string_view();
+  };
+  bool interrupted = false;  // a field says EINTR
+  for (const auto& f : fields) interrupted = interrupted || text_value(f) == "EINTR";
+  if (kind == "fork") {
+    entry.mark = '+';
+    label.append(child ? "fork " : "fork (child)");
+    if (child) label.append(*child);
+  } else if (kind == "exit") {
+    entry.mark = 'X';
+    label.append("exit");
+    if (const auto code = number("code")) {
+      label.append(" ");
+      label.append(*code);
+    }
+  } else if (kind == "reap") {
+    entry.mark = 'R';
+    label.append("reap");
+    if (child) {
+      label.append(" ");
+      label.append(*child);
+    }
+    const std::string_view how = text_of(fields, "how");
+    if (how == "killed" || number("killed_by")) {
+      const auto signo = how == "killed" ? number("code") : number("killed_by");
+      note.append(signal_text(signo).empty() ? "SIG?" : signal_text(signo));
+    } else if (const auto code = number("code"); code && (how.empty() || how == "exited")) {
+      note.append(*code);
+    }
+  } else if (kind == "signal") {
+    entry.mark = '!';
+    const std::string_view name = text_of(fields, "signal");
+    label.append(!name.empty() ? name : signal_text(number("signo")));
+    if (label.empty()) label.append("signal");
+    if (from_handler) label.append(" handler");
+  } else if (kind == "alarm") {
+    entry.mark = 'A';
+    label.append("alarm");
+    if (const auto seconds = number("seconds")) {
+      label.append("(");
+      label.append(*seconds);
+      label.append(")");
+    }
+  } else if (kind == "wake") {
+    entry.mark = '^';
+    label.append("wake");
+    if (const auto left = number("left")) {
+      label.append(", ");
+      label.append(*left);
+      label.append(" s left");
+    }
+  } else if (kind == "sleep") {
+    label.append("sleep");
+    if (const auto asked = number("asked")) {
+      label.append("(");
+      label.append(*asked);
+      label.append(")");
+    }
+  } else if (kind == "state") {
+    label.append("state");
+    if (child) {
+      label.append(" ");
+      label.append(*child);
+    }
+    const std::string_view state = text_of(fields, "state");
+    label.append(" ");
+    label.append(state);
+    note.append(state);
+  } else if (kind == "tree") {
+    label.append("tree");
+    if (const auto processes = number("processes")) {
+      label.append(" (");
+      label.append(*processes);
+      label.append(")");
+    }
+  } else if (kind == "step") {
+    append_text(label, text, fields);
+  } else if (interrupted) {
+    entry.mark = 'E';
+    const std::string_view call = text_of(fields, "call");
+    label.append(call);
+    label.append(call.empty() ? "EINTR" : ": EINTR");
+  } else {
+    label.append(kind);
+    if (const std::string_view name = text_of(fields, "signal"); !name.empty()) {
+      label.append(" ");
+      label.append(name);
+    }
+  }
+  set_text(entry.label, label.view());
+  set_text(entry.note, note.view());
+}
+
+template <typename Fields>
+void note_event(long sequence, long long ms, pid_t pid, std::string_view kind,
+                std::string_view text, const Fields& fields) {
+  constexpr bool from_handler = std::is_same_v<Fields, std::initializer_list<int_field>>;
+  const auto child = integer_of(fields, "child");
+  if (kind == "reap" && child) remember_reaped(static_cast<pid_t>(*child), fields);
+  if (!timeline_started() || (kind == "state" && tree_states_now)) return;
+  timeline_entry entry;
+  entry.seq = sequence;
+  entry.t_ms = ms;
+  entry.pid = pid;
+  set_text(entry.role, current_role);
+  set_text(entry.kind, kind);
+  if (child) {
+    entry.about = static_cast<pid_t>(*child);
+    if constexpr (!from_handler) set_text(entry.about_role, role_of(entry.about));
+  }
+  describe_for_timeline(entry, kind, text, fields);
+  timeline_record(entry);
+  if constexpr (!from_handler) {
+    if (kind != "tree") return;
+    int sub = 0;
+    for (const auto& [zombie, role] : zombies_in_tree) {
+      timeline_entry seen;
+      seen.seq = sequence;
+      seen.sub = ++sub;
+      seen.t_ms = ms;
+      seen.pid = pid;
+      seen.about = zombie;
+      seen.mark = 'X';
+      set_text(seen.role, current_role);
+      set_text(seen.about_role, role);
+      set_text(seen.kind, "zombie");
+      set_text(seen.label, "exited (Z)");
+      set_text(seen.note, "Z");
+      timeline_record(seen);
+    }
+  }
+}
+
+// `text` is the template already in the reader's language; `untranslated`
+// marks (in JSON) one that had to stay English.
 template <typename Line, typename Fields>
-void render(Line& line, std::string_view kind, std::string_view text, const Fields& fields,
-            bool color) {
+void render(Line& line, std::string_view kind, std::string_view text, bool untranslated,
+            const Fields& fields, bool color) {
   const long sequence = next_sequence();
   const long long ms = elapsed_ms();
   const pid_t pid = ::getpid();
+  note_event(sequence, ms, pid, kind, text, fields);
   if (settings.json) {
     line.append("{\"seq\":");
     append_integer(line, sequence);
@@ -223,6 +516,7 @@ void render(Line& line, std::string_view kind, std::string_view text, const Fiel
       line.append(":");
       append_value(line, f, true);
     }
+    if (untranslated) line.append(",\"untranslated\":true");
     // The text last, so the fields a test reads come first in a long line.
     Line rendered;
     append_text(rendered, text, fields);
@@ -260,12 +554,20 @@ void render(Line& line, std::string_view kind, std::string_view text, const Fiel
   line.end("\n");
 }
 
-void emit(int fd, std::string_view kind, std::string_view text,
-          std::initializer_list<field> fields) {
+// Emits a text already in the reader's language.
+void emit_localized(int fd, std::string_view kind, std::string_view text, bool untranslated,
+                    std::initializer_list<field> fields) {
   growing_line line;
-  render(line, kind, text, fields, settings.color && fd == STDOUT_FILENO);
+  render(line, kind, text, untranslated, fields, settings.color && fd == STDOUT_FILENO);
   const std::string_view out = line.view();
   write_fully(fd, out.data(), out.size());
+}
+
+void emit(int fd, std::string_view kind, std::string_view text,
+          std::initializer_list<field> fields) {
+  bool untranslated = false;
+  const std::string_view shown = localized(text, untranslated);
+  emit_localized(fd, kind, shown, untranslated, fields);
 }
 
 std::string role_of(pid_t pid) {
@@ -274,14 +576,171 @@ std::string role_of(pid_t pid) {
   return found == known_roles.end() ? "" : found->second;
 }
 
+// ---- The tree view ---------------------------------------------------------
+
+// A tree line's width: these 67 columns and the 33 a continuation line is
+// indented by on a terminal make 100.
+constexpr std::size_t tree_width = 67;
+constexpr std::string_view tree_header = "  PID      PPID    ROLE      S WHAT";
+constexpr std::size_t detail_indent = 11;  // a process's sockets and signals, under PPID
+constexpr std::size_t max_socket_lines = 4;
+
+std::size_t utf8_length(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+// Columns `text` takes on a terminal, counting a wide (CJK) character as two.
+std::size_t columns_of(std::string_view text) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size(); i += utf8_length(static_cast<unsigned char>(text[i])))
+    columns += utf8_length(static_cast<unsigned char>(text[i])) >= 3 ? 2 : 1;
+  return columns;
+}
+
+// `text` in at most `width` columns; "..." marks a cut.
+std::string fit(const std::string& text, std::size_t width) {
+  if (columns_of(text) <= width) return text;
+  std::string out;
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_length(static_cast<unsigned char>(text[i]));
+    const std::size_t wide = length >= 3 ? 2 : 1;
+    if (columns + wide + 3 > width) break;
+    out.append(text, i, length);
+    columns += wide;
+    i += length;
+  }
+  return out + "...";
+}
+
+std::string padded(std::string text, std::size_t width) {
+  const std::size_t columns = columns_of(text);
+  if (columns < width) text.append(width - columns, ' ');
+  return text;
+}
+
+std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string text;
+  for (const std::string& part : parts) {
+    if (!text.empty()) text += separator;
+    text += part;
+  }
+  return text;
+}
+
+// What a tree row and a state event say of one process besides /proc/PID/stat.
+struct process_view {
+  std::string what;  // "zombie: exited, waiting to be reaped", "blocked in accept"
+  std::string caught, blocked, pending, ignored;  // signal names: "SIGCHLD,SIGINT"
+  std::vector<std::string> sockets;               // "fd 3 listening 127.0.0.1:9190"
+};
+
+std::string signal_names(unsigned long long mask) {
+  std::vector<std::string> names;
+  for (const int signo : signals_in(mask)) names.push_back(signal_name(signo));
+  return joined(names, ",");
+}
+
+// A sleeping process: what it waits in (its wchan, in words); any other: what
+// its state letter means.
+std::string what_it_does(char state, const std::string& wchan) {
+  if ((state == 'S' || state == 'D') && !wchan.empty()) return displayed(describe_wchan(wchan));
+  return displayed(state_meaning(state));
+}
+
+process_view look_at(const proc_info& info, const std::string& wchan) {
+  process_view view;
+  view.what = what_it_does(info.state, wchan);
+  if (info.state == 'Z' || info.state == 'X') return view;  // dead: no handlers, no descriptors
+  if (const auto masks = read_signal_masks(info.pid)) {
+    view.caught = signal_names(masks->caught);
+    view.blocked = signal_names(masks->blocked);
+    view.pending = signal_names(masks->pending);
+    view.ignored = signal_names(masks->ignored);
+  }
+  for (const fd_info& fd : open_fds(info.pid)) {
+    if (fd.socket.empty()) continue;
+    std::string socket = fd.socket;
+    if (socket.starts_with("tcp ")) socket.erase(0, 4);
+    view.sockets.push_back("fd " + std::to_string(fd.fd) + " " + socket);
+  }
+  return view;
+}
+
+// "caught SIGCHLD,SIGINT; blocked SIGCHLD; pending SIGCHLD"; "" if all default.
+std::string signals_line(const process_view& view) {
+  std::vector<std::string> parts;
+  if (!view.caught.empty()) parts.push_back(displayed("caught " + view.caught));
+  if (!view.blocked.empty()) parts.push_back(displayed("blocked " + view.blocked));
+  if (!view.pending.empty()) parts.push_back(displayed("pending " + view.pending));
+  return joined(parts, "; ");
+}
+
+// "\n    4243   4242    child 1   Z zombie: exited, waiting to be reaped"
+std::string tree_line(int depth, pid_t pid, pid_t ppid, const std::string& role, char state,
+                      const std::string& what) {
+  const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
+  const std::string line = "  " + padded(indent + std::to_string(pid), 8) + " " +
+                           padded(std::to_string(ppid), 7) + " " +
+                           padded(role.empty() ? "-" : role, 9) + " " + state + " " + what;
+  return "\n" + fit(line, tree_width);
+}
+
+std::string detail_line(const std::string& text) {
+  return "\n" + fit(std::string(detail_indent, ' ') + text, tree_width);
+}
+
+void emit_state(const proc_info& info, const std::string& wchan, const process_view& view) {
+  const std::string state(1, info.state);
+  say("state", "{child} is in state {state} ({meaning}), parent {ppid}",
+      {{"child", info.pid},
+       {"state", state},
+       {"meaning", state_meaning(info.state)},
+       {"ppid", info.ppid},
+       {"pgid", info.pgid},
+       {"wchan", wchan},
+       {"child_role", role_of(info.pid)},
+       {"sockets", joined(view.sockets, "; ")},
+       {"caught", view.caught},
+       {"blocked", view.blocked},
+       {"pending", view.pending},
+       {"ignored", view.ignored}});
+}
+
+struct reaped_row {
+  pid_t pid;
+  pid_t reaper;
+  std::string role;
+  std::string status;
+};
+
+// The children this process noted as reaped (a forked child's copies are its
+// parent's, not its own), each once; from now on they count as shown.
+std::vector<reaped_row> reaped_to_show() {
+  const all_signals_blocked quiet;
+  std::vector<reaped_row> rows;
+  const int used = std::min(reaped_used, max_reaped);
+  for (int i = 0; i < used; ++i) {
+    reaped_child& r = reaped_children[i];
+    if (!r.ready || r.reaper != ::getpid()) continue;
+    r.shown = true;
+    const auto same = [&](const reaped_row& row) { return row.pid == r.pid; };
+    if (std::any_of(rows.begin(), rows.end(), same)) continue;
+    rows.push_back({r.pid, r.reaper, r.role[0] != '\0' ? r.role : role_of(r.pid), r.status});
+  }
+  return rows;
+}
+
 }  // namespace
 
 void start_narrator(const narrator_options& options) {
   settings = options;
+  in_chinese = settings.lang == "zh";
   ::clock_gettime(CLOCK_MONOTONIC, &time_zero);
   void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                       -1, 0);
   shared_sequence = page == MAP_FAILED ? nullptr : static_cast<long*>(page);
+  if (options.timeline) start_timeline();
 }
 
 const narrator_options& narrator_settings() { return settings; }
@@ -300,16 +759,23 @@ void say(std::string_view kind, std::string_view text, std::initializer_list<fie
   emit(STDOUT_FILENO, kind, text, fields);
 }
 
+void say_localized(std::string_view kind, std::string_view text,
+                   std::initializer_list<field> fields) {
+  emit_localized(STDOUT_FILENO, kind, text, false, fields);
+}
+
 void say_error(std::string_view text, std::initializer_list<field> fields) {
+  bool untranslated = false;
+  const std::string_view shown = localized(text, untranslated);
   if (!settings.json) {
-    emit(STDERR_FILENO, "error", text, fields);
+    emit_localized(STDERR_FILENO, "error", shown, untranslated, fields);
     return;
   }
-  emit(STDOUT_FILENO, "error", text, fields);
+  emit_localized(STDOUT_FILENO, "error", shown, untranslated, fields);
   growing_line plain;
   plain.append(settings.program);
   plain.append(": ");
-  append_text(plain, text, fields);
+  append_text(plain, shown, fields);
   plain.append("\n");
   write_fully(STDERR_FILENO, plain.view().data(), plain.view().size());
 }
@@ -317,7 +783,9 @@ void say_error(std::string_view text, std::initializer_list<field> fields) {
 void signal_say(const char* kind, const char* text, std::initializer_list<int_field> fields) noexcept {
   const int saved_errno = errno;
   fixed_line line;
-  render(line, kind, text, fields, settings.color);
+  bool untranslated = false;
+  const std::string_view shown = localized(text, untranslated);
+  render(line, kind, shown, untranslated, fields, settings.color);
   write_fully(STDOUT_FILENO, line.view().data(), line.view().size());
   errno = saved_errno;
 }
@@ -342,40 +810,80 @@ char say_state(pid_t pid) {
     say("state", "{child} no longer exists (reaped)", {{"child", pid}, {"state", "-"}});
     return '-';
   }
-  const std::string state(1, info->state);
-  say("state", "{child} is in state {state} ({meaning}), parent {ppid}",
-      {{"child", pid},
-       {"state", state},
-       {"meaning", state_meaning(info->state)},
-       {"ppid", info->ppid},
-       {"pgid", info->pgid},
-       {"wchan", read_wchan(pid)}});
+  const std::string wchan = read_wchan(pid);
+  emit_state(*info, wchan, look_at(*info, wchan));
   return info->state;
 }
 
 void show_tree(std::string_view caption) {
   const auto rows = process_tree(::getpid());
-  std::string text(caption);
-  text += "\n  PID     PPID    STAT  ROLE      WHAT";
-  for (const tree_row& row : rows) {
-    char line[64];
-    std::snprintf(line, sizeof line, "\n  %-*s%-7d %-7d %c     ", row.depth * 2, "",
-                  static_cast<int>(row.info.pid), static_cast<int>(row.info.ppid), row.info.state);
-    text += line;
-    std::string role = role_of(row.info.pid);
-    role.resize(std::max<std::size_t>(role.size(), 9), ' ');
-    text += role + " " + state_meaning(row.info.state);
-    if (row.info.state != 'Z' && !row.wchan.empty()) text += ", " + describe_wchan(row.wchan);
+  std::vector<process_view> views;
+  for (const tree_row& row : rows) views.push_back(look_at(row.info, row.wchan));
+  // Reaped rows (this process reaped them: the tree's root) go last, one level in.
+  std::vector<reaped_row> reaped;
+  for (reaped_row& r : reaped_to_show()) {
+    const auto same = [&](const tree_row& row) { return row.info.pid == r.pid; };
+    if (std::none_of(rows.begin(), rows.end(), same)) reaped.push_back(std::move(r));
   }
-  if (settings.json)
-    for (const tree_row& row : rows) say_state(row.info.pid);
-  say("tree", text, {{"processes", static_cast<long long>(rows.size())}});
+  bool untranslated = false;
+  std::string text(localized(caption, untranslated));
+  text += "\n";
+  text += localized(tree_header, untranslated);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const tree_row& row = rows[i];
+    const process_view& view = views[i];
+    text += tree_line(row.depth, row.info.pid, row.info.ppid, role_of(row.info.pid), row.info.state,
+                      view.what);
+    if (const std::string signals = signals_line(view); !signals.empty())
+      text += detail_line(signals);
+    for (std::size_t k = 0; k < view.sockets.size() && k < max_socket_lines; ++k)
+      text += detail_line(displayed(view.sockets[k]));
+    if (view.sockets.size() > max_socket_lines)
+      text += detail_line(displayed(
+          "+" + std::to_string(view.sockets.size() - max_socket_lines) + " more sockets"));
+  }
+  const bool dim = settings.color && !settings.json;
+  for (const reaped_row& r : reaped) {
+    const std::string what = displayed("reaped") + " (" + displayed(r.status) + ")";
+    const std::string line = tree_line(1, r.pid, r.reaper, r.role, '-', what);
+    text += dim ? "\n\033[2m" + line.substr(1) + "\033[0m" : line;
+  }
+  if (settings.json) {
+    tree_states_now = true;
+    for (std::size_t i = 0; i < rows.size(); ++i) emit_state(rows[i].info, rows[i].wchan, views[i]);
+    tree_states_now = false;
+  }
+  for (const tree_row& row : rows)
+    if (row.info.state == 'Z') zombies_in_tree.emplace_back(row.info.pid, role_of(row.info.pid));
+  emit_localized(STDOUT_FILENO, "tree", text, untranslated,
+                 {{"processes", static_cast<long long>(rows.size())},
+                  {"rows", static_cast<long long>(rows.size() + reaped.size())},
+                  {"reaped", static_cast<long long>(reaped.size())}});
+  zombies_in_tree.clear();
+}
+
+void say_drawing(std::string_view kind, std::string_view caption, std::string_view drawing,
+                 std::initializer_list<field> fields) {
+  bool untranslated = false;
+  const std::string_view shown = localized(caption, untranslated);
+  if (settings.json) {
+    std::string text(shown);
+    text += "\n";
+    text += drawing.substr(0, drawing.ends_with('\n') ? drawing.size() - 1 : drawing.size());
+    emit_localized(STDOUT_FILENO, kind, text, untranslated, fields);
+    return;
+  }
+  growing_line line;
+  render(line, kind, shown, untranslated, fields, settings.color);
+  line.append(drawing);
+  write_fully(STDOUT_FILENO, line.view().data(), line.view().size());
 }
 
 std::vector<fd_info> show_fds(std::string_view caption, pid_t pid) {
   if (pid == 0) pid = ::getpid();
   const auto fds = open_fds(pid);
-  std::string text(caption);
+  bool untranslated = false;
+  std::string text(localized(caption, untranslated));
   std::string targets;
   for (const fd_info& fd : fds) {
     std::string line = std::to_string(fd.fd) + " -> " + fd.target;
@@ -383,13 +891,17 @@ std::vector<fd_info> show_fds(std::string_view caption, pid_t pid) {
     text += "\n  " + line;
     targets += (targets.empty() ? "" : "; ") + line;
   }
-  say("fds", text,
+  emit_localized(
+      STDOUT_FILENO, "fds", text, untranslated,
       {{"process", pid}, {"count", static_cast<long long>(fds.size())}, {"targets", targets}});
   return fds;
 }
 
-void stage(std::string_view text) {
-  say("step", text);
+void stage(std::string_view text) { stage(text, {}); }
+
+void stage(std::string_view text, std::initializer_list<field> fields) {
+  forget_shown_reaped();  // a reaped row stays until the first stage after a tree showed it
+  say("step", text, fields);
   if (!settings.step || !pausing) return;
   show_tree("the processes now:");
   const pid_t pid = ::getpid();

@@ -48,6 +48,14 @@ struct narrator_options {
   bool json = false;
   bool color = false;
   bool step = false;  // stage() pauses for Enter
+  // "en" or "zh": the language of every text a person reads. Texts are looked
+  // up by their English template (catalog.hpp); JSON kinds and field values
+  // stay as they are, only "text" changes. A text with no translation stays
+  // English, and its JSON event gets "untranslated": true.
+  std::string lang = "en";
+  // --timeline: every event is also kept in a ring shared across fork
+  // (timeline.hpp), to be drawn as lanes when the lab ends.
+  bool timeline = false;
 };
 
 // Once, at start, before any fork: sets time zero and the shared sequence.
@@ -65,6 +73,10 @@ void forget_process(pid_t pid);
 // Emits one event. Fields named seq, t_ms, pid, role, kind or text are not
 // allowed (those are every event's own); refer to other processes as "child".
 void say(std::string_view kind, std::string_view text, std::initializer_list<field> fields = {});
+// The same for a text already in the reader's language, one that brings its
+// own translations (the quiz's questions): not looked up in the catalogue.
+void say_localized(std::string_view kind, std::string_view text,
+                   std::initializer_list<field> fields = {});
 
 // An error event: on stderr in human mode, on stdout (JSON) plus a plain
 // "program: text" line on stderr with --json.
@@ -78,13 +90,26 @@ void signal_say(const char* kind, const char* text,
 // A "reap" event: child pid and decoded status (how, code, core_dumped).
 void say_reap(pid_t child, int raw_status);
 
-// A "state" event: what /proc says of `pid` now (state letter, ppid).
+// A "state" event: what /proc says of `pid` now (state letter, ppid, and
+// child_role, sockets, caught/blocked/pending/ignored signal names).
 // Returns the state letter, or '-' when the process no longer exists.
 char say_state(pid_t pid);
 
-// A "tree" event: this process and its descendants from /proc, plus (in JSON)
-// one "state" event per process.
+// A "tree" event: this process and its descendants from /proc, one row each
+// (pid, ppid, role, state letter, what it does or waits in), under it its
+// TCP sockets and its caught/blocked/pending signals; zombies each on their
+// own row; children this process reaped since the last stage as greyed
+// "reaped (exited 3)" rows (kept until the first stage after a tree showed
+// them). Lines fit 67 columns: 100 on a terminal, where a continuation line is
+// indented by 33. Fields: processes (live), rows (live + reaped), reaped. In
+// JSON first one "state" event per live process.
 void show_tree(std::string_view caption);
+
+// A `kind` event whose text is a drawing (a timeline): in JSON the text is the
+// caption, a newline and the drawing; for people the caption line, then the
+// drawing as it is, at the left margin — one write(2) either way.
+void say_drawing(std::string_view kind, std::string_view caption, std::string_view drawing,
+                 std::initializer_list<field> fields = {});
 
 // An "fds" event: the open descriptors of `pid` (this process when 0) from
 // /proc, one per line, "5 -> socket:[4242] (tcp connected 127.0.0.1:9190 <-> ...)".
@@ -96,6 +121,8 @@ std::vector<fd_info> show_fds(std::string_view caption, pid_t pid = 0);
 // command to try in another terminal, and waits for Enter (from /dev/tty when
 // there is one, else standard input; end of input stops the pausing).
 void stage(std::string_view text);
+// The same, with fields the text may refer to as {key}.
+void stage(std::string_view text, std::initializer_list<field> fields);
 
 // fork(2), checked. In the child: speaks as `role`, and asks the kernel to
 // SIGKILL it if the lab dies first (PR_SET_PDEATHSIG), so an interrupted lab

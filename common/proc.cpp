@@ -187,6 +187,13 @@ std::optional<signal_masks> read_signal_masks(pid_t pid) {
   return masks;
 }
 
+std::vector<int> signals_in(unsigned long long mask) {
+  std::vector<int> signals;
+  for (int bit = 0; bit < 64; ++bit)
+    if (mask & (1ULL << bit)) signals.push_back(bit + 1);
+  return signals;
+}
+
 std::vector<fd_info> open_fds(pid_t pid) {
   std::vector<fd_info> fds;
   const std::string dir_path = "/proc/" + std::to_string(pid) + "/fd";

@@ -49,6 +49,8 @@ struct signal_masks {
   unsigned long long caught = 0;   // SigCgt
 };
 std::optional<signal_masks> read_signal_masks(pid_t pid);
+// The signal numbers whose bits are set in such a mask, in number order.
+std::vector<int> signals_in(unsigned long long mask);
 
 // One open descriptor: "3 -> pipe:[1234]"; sockets are resolved through
 // /proc/net/tcp and tcp6 to "tcp listening 127.0.0.1:9190" or

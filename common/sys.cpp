@@ -22,6 +22,11 @@ std::string describe(const std::system_error& error) {
   return call + ": " + errno_name(code) + " (" + ::strerror(code) + ")";
 }
 
+std::string failed_call(const std::system_error& error) {
+  const std::string what = error.what();
+  return what.substr(0, what.find(':'));
+}
+
 void unique_fd::reset(int fd) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;

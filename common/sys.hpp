@@ -27,6 +27,10 @@ std::string errno_name(int error);
 // "sigaction: EINVAL (Invalid argument)" — the call, the errno name, the text.
 std::string describe(const std::system_error& error);
 
+// "sigaction": the call's name alone, as check() recorded it (the part of
+// describe() before the first colon), for narrating the pieces separately.
+std::string failed_call(const std::system_error& error);
+
 // Owns one file descriptor; closes it when destroyed. Move-only.
 class unique_fd {
  public:

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     int local_value = 20;  // on the stack: copied too
     lab::stage("before fork: one process");
     show_values(local_value);
+    lab::ask("lab01.global");  // --step: predict the child's global
 
     const pid_t pid = lab::fork_as("child");
     if (pid == 0) {  // child
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
       global_value += 2;
       local_value += 2;
       show_values(local_value);
+      lab::reveal("lab01.global", global_value);  // what this child really holds
       ::_exit(0);
     }
     // parent

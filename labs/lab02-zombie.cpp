@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     // once: there would be no zombie to show. Make sure it has its default.
     lab::install_handler(SIGCHLD, SIG_DFL);
     lab::stage("before fork: one process");
+    lab::ask("lab02.state");  // --step: predict what /proc will say of the children
 
     std::vector<pid_t> child_pids;
     for (int i = 1; i <= children; ++i) {
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
         ::_exit(0);
       }
       // parent: forks on, never calls wait()
-      lab::say("fork", "forked " + child_role(i, children) + " {child}", {{"child", pid}});
+      lab::say("fork", "forked {child_role} {child}",
+               {{"child", pid}, {"child_role", child_role(i, children)}});
       child_pids.push_back(pid);
     }
 
@@ -87,6 +89,8 @@ int main(int argc, char** argv) {
 
     lab::stage("every child has exited and none was waited for: they are zombies");
     for (pid_t pid : child_pids) lab::say_state(pid);
+    const auto first_child = lab::read_proc(child_pids.front());
+    lab::reveal("lab02.state", first_child ? std::string(1, first_child->state) : "-");
     lab::show_tree("the children are zombies: state Z, shown by ps as <defunct>");
 
     lab::say("sleep", "the parent holds {seconds} s and never calls wait(): the zombies stay",

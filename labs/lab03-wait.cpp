@@ -113,8 +113,13 @@ int main(int argc, char** argv) {
       }
     }
     // No child is left: a further wait() fails at once instead of blocking.
+    lab::ask("lab03.extra_wait");  // --step: predict it
     int status = 0;
-    if (::wait(&status) != -1 || errno != ECHILD) {
+    const pid_t extra = ::wait(&status);
+    const int extra_error = errno;
+    lab::reveal("lab03.extra_wait",
+                extra == -1 ? lab::errno_name(extra_error) : std::to_string(extra));
+    if (extra != -1 || extra_error != ECHILD) {
       lab::say_error("one more wait() should have failed with ECHILD");
       return 1;
     }

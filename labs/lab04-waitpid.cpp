@@ -53,12 +53,15 @@ int main(int argc, char** argv) {
     // parent
     lab::say("fork", "forked child {child}", {{"child", child}});
     lab::stage("the parent polls with waitpid(WNOHANG) and works in between");
+    lab::ask("lab04.wnohang");  // --step: predict the first answer
 
     int polls = 0;
     int status = 0;
     for (;;) {
       // -1 (ECHILD, EINVAL) throws: status is only read once it is filled in.
       const pid_t returned = lab::check(::waitpid(child, &status, WNOHANG), "waitpid");
+      if (polls == 0)  // the first answer
+        lab::reveal("lab04.wnohang", returned == child ? "pid" : std::to_string(returned));
       if (returned == child) break;
       polls = polls + 1;
       lab::say("poll",
@@ -72,8 +75,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(poll_interval);  // the parent's "own work"
     }
     lab::say_reap(child, status);
-    lab::stage("child reaped; before that, waitpid() returned 0 " + std::to_string(polls) +
-               " time(s)");
+    lab::stage("child reaped; before that, waitpid() returned 0 {polls} time(s)",
+               {{"polls", polls}});
 
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 24) {
       lab::say_error("child {child} did not exit with 24", {{"child", child}});

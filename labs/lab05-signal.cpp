@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
     register_handler(SIGINT, keycontrol, "keycontrol");
 
     lab::stage("alarm(): ask for a SIGALRM, then sleep");
+    lab::ask("lab05.sleep_left", {{"alarm", alarm_after.count()}, {"sleep", sleep_time.count()}});
     const unsigned pending = ::alarm(static_cast<unsigned>(alarm_seconds));
     lab::say("alarm", "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
              {{"seconds", alarm_after.count()}, {"left", pending}});
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
       const lab::seconds slept = std::chrono::steady_clock::now() - start;
       lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
                {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
+      if (round == 1) lab::reveal("lab05.sleep_left", left);
     }
 
     // The alarm the handler set last is still pending: cancel it.

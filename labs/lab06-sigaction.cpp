@@ -76,8 +76,8 @@ void install_the_old_way(const char* call, sighandler_t (*install)(int, sighandl
             {"flags_text", lab::describe_flags(now.sa_flags)}});
 }
 
-// The course's way: every field assigned, and the old action kept.
-void install_with_sigaction(int signo, sighandler_t handler) {
+// The course's way: every field assigned, and the old action kept (returned).
+struct sigaction install_with_sigaction(int signo, sighandler_t handler) {
   struct sigaction act {};
   act.sa_handler = handler;
   sigemptyset(&act.sa_mask);
@@ -101,6 +101,7 @@ void install_with_sigaction(int signo, sighandler_t handler) {
        {"what", oneshot   ? "a one-shot handler (System V semantics)"
                 : restart ? "a lasting handler that restarts calls (BSD semantics)"
                           : "a lasting handler, calls not restarted"}});
+  return oldact;
 }
 
 }  // namespace
@@ -140,7 +141,10 @@ int main(int argc, char** argv) {
 #endif
 
     lab::stage("replace them with sigaction(): oldact holds what was installed before");
-    install_with_sigaction(SIGALRM, timeout);
+    lab::ask("lab06.oldact");  // --step: predict what oldact will hold
+    const struct sigaction old_alarm = install_with_sigaction(SIGALRM, timeout);
+    lab::reveal("lab06.oldact",
+                old_alarm.sa_handler == timeout ? "same" : handler_text(old_alarm.sa_handler));
     install_with_sigaction(SIGINT, keycontrol);
 
     lab::stage("alarm(): ask for a SIGALRM, then sleep");

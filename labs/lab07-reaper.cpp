@@ -129,14 +129,18 @@ int main(int argc, char** argv) {
     lab::say("fork", "Child proc id: {child}", {{"child", second}});
 
     lab::stage("the parent sleeps in rounds; each SIGCHLD cuts a sleep short");
+    lab::ask("lab07.sleep_cut", {{"interval", interval.count()}});  // --step: predict it
     const auto asked = static_cast<unsigned>(interval.count());
     for (int round = 1; round <= rounds; ++round) {
       lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
       const auto start = std::chrono::steady_clock::now();
+      const int calls_before = handler_calls;
       const unsigned left = ::sleep(asked);
       const lab::seconds slept = std::chrono::steady_clock::now() - start;
       lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
                {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
+      if (handler_calls != calls_before)  // a child ended during this sleep
+        lab::reveal("lab07.sleep_cut", slept.count() < asked ? "cut" : "full");
     }
 
     lab::stage("after the rounds: any child left? any zombie?");

@@ -52,8 +52,12 @@ struct server {
 };
 
 void report(const std::system_error& error, const std::string& peer) {
-  lab::say_error((peer.empty() ? "" : peer + ": ") + lab::describe(error),
-                 {{"errno", lab::errno_name(error.code().value())}, {"peer", peer}});
+  const int code = error.code().value();
+  lab::say_error(peer.empty() ? "{call}: {errno} ({reason})" : "{peer}: {call}: {errno} ({reason})",
+                 {{"errno", lab::errno_name(code)},
+                  {"peer", peer},
+                  {"call", lab::failed_call(error)},
+                  {"reason", std::strerror(code)}});
 }
 
 // child: echoes until the client's end of file; returns the exit code.
@@ -92,7 +96,11 @@ void note_reap(server& s, pid_t pid, int status) {
   if (!fine && !told_to_stop) s.failed = s.failed + 1;
   s.children.erase(pid);
   s.reaped = s.reaped + 1;
-  if (!s.quiet) lab::say_reap(pid, status);
+  if (!s.quiet) {
+    lab::say_reap(pid, status);
+    const auto after = lab::read_proc(pid);  // the first reap answers the quiz: gone from /proc?
+    lab::reveal("lab08.served_child", after ? std::string(1, after->state) : "gone");
+  }
   lab::forget_process(pid);
 }
 
@@ -125,9 +133,10 @@ bool accept_and_fork(server& s) {
     // Said once per shortage, from errno alone: UBSan, checking a std::system_error
     // object, would itself need a free descriptor.
     if (!s.out_of_files)
-      lab::say_error("accept: " + lab::errno_name(error) + " (" + std::strerror(error) +
-                         "): trying again every 100 ms",
-                     {{"errno", lab::errno_name(error)}, {"peer", ""}});
+      lab::say_error("accept: {errno} ({reason}): trying again every 100 ms",
+                     {{"errno", lab::errno_name(error)},
+                      {"peer", ""},
+                      {"reason", std::strerror(error)}});
     s.out_of_files = true;
     return false;
   }
@@ -206,7 +215,7 @@ int main(int argc, char** argv) {
   cli.flag("--quiet", quiet, "narrate only listen, errors and the final summary (load runs)");
   return cli.run(argc, argv, [&] {
     if (!lab::is_numeric_address(bind_address)) {
-      lab::say_error("--bind: not a numeric IP address: " + bind_address);
+      lab::say_error("--bind: not a numeric IP address: {address}", {{"address", bind_address}});
       return 2;
     }
     lab::set_role("server");
@@ -232,7 +241,10 @@ int main(int argc, char** argv) {
               {"max_children", max_children},
               {"open_files", files.now},
               {"open_files_before", files.before}});
-    if (!quiet) lab::stage("listening: connections wait in the backlog until accepted");
+    if (!quiet) {
+      lab::stage("listening: connections wait in the backlog until accepted");
+      lab::ask("lab08.served_child");  // --step: predict what becomes of a served child
+    }
     serve(s, static_cast<std::size_t>(max_children));
 
     if (!quiet) {

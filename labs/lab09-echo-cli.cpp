@@ -27,6 +27,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstring>
 
 #include "lab.hpp"
 #include "net.hpp"
@@ -107,6 +108,7 @@ int main(int argc, char** argv) {
              {{"address", lab::peer_address(connection.get())},
               {"local", lab::local_address(connection.get())}});
     lab::stage("connected: one process, one socket; next, fork");
+    lab::ask("lab09.eof", {{"call", close_instead ? "close()" : "shutdown(SHUT_WR)"}});
     auto writer_done = lab::make_pipe();  // one byte from the writer: "I have finished"
 
     const pid_t writer = lab::fork_as("writer");
@@ -181,7 +183,10 @@ int main(int argc, char** argv) {
           lab::write_all(data_out.get(), data);
       }
     } catch (const std::system_error& error) {  // ECONNRESET, EPIPE on standard output...
-      lab::say_error(lab::describe(error));
+      const int code = error.code().value();
+      lab::say_error("{call}: {errno} ({reason})", {{"call", lab::failed_call(error)},
+                                                    {"errno", lab::errno_name(code)},
+                                                    {"reason", std::strerror(code)}});
       failed = true;
     }
     if (end_of_file) {
@@ -194,6 +199,7 @@ int main(int argc, char** argv) {
       if (!finished)
         lab::say_error("the server closed the connection before the input ended: it went away");
     }
+    if (stop_signal == 0) lab::reveal("lab09.eof", end_of_file && !hung ? "yes" : "no");
     if (stop_signal == 0)  // from here a signal may simply end us (PDEATHSIG ends the writer)
       for (int signo : {SIGINT, SIGTERM}) lab::install_handler(signo, SIG_DFL);
     else

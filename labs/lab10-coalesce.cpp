@@ -20,7 +20,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -72,12 +71,6 @@ void reap_loop(int) {
   errno = saved_errno;
 }
 
-std::string seconds_text(lab::seconds s) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", s.count());
-  return text;
-}
-
 int zombie_children() {
   int zombies = 0;
   for (const pid_t child : lab::children_of(::getpid()))
@@ -106,8 +99,8 @@ int main(int argc, char** argv) {
     std::vector<pid_t> forked;
     {
       const lab::signal_block sigchld_blocked({SIGCHLD});
-      lab::stage("SIGCHLD is blocked; forking " + std::to_string(children) +
-                 " children that exit at once");
+      lab::stage("SIGCHLD is blocked; forking {children} children that exit at once",
+                 {{"children", children}});
       for (int i = 1; i <= children; ++i) {
         const pid_t pid = lab::fork_as("child " + std::to_string(i));
         if (pid == 0) {  // child
@@ -132,6 +125,7 @@ int main(int argc, char** argv) {
           {{"exited", children}, {"signal", "SIGCHLD"}, {"pending", lab::is_pending(SIGCHLD)}});
       lab::show_tree("all children are zombies; SIGCHLD waits, blocked:");
       lab::stage("unblocking SIGCHLD: the pending signal is delivered now, once");
+      lab::ask("lab10.zombies", {{"children", children}, {"reaper", reaper}});  // --step: predict
     }  // the old mask comes back here, and the handler runs before the call returns
 
     for (int i = 0; i < reaped; ++i) lab::say_reap(reaped_child[i], reaped_status[i]);
@@ -144,8 +138,10 @@ int main(int argc, char** argv) {
               {"deliveries", deliveries},
               {"reaped", reaped},
               {"zombies", zombies}});
+    lab::reveal("lab10.zombies", zombies);  // counted in /proc
     lab::show_tree(zombies > 0 ? "the zombies the handler left:" : "no zombie left:");
-    lab::stage("holding " + seconds_text(hold) + " s: look with ps (the STAT column)");
+    lab::stage("holding {seconds} s: look with ps (the STAT column)",
+               {{"seconds", hold.count()}});
     std::this_thread::sleep_for(hold);
 
     lab::stage("the parent reaps whatever the handler left");

@@ -70,29 +70,22 @@ void signal_when_blocked(pid_t parent, const std::string& call, lab::seconds hol
   lab::check(::kill(parent, SIGUSR1), "kill");
 }
 
-// One call as the program makes it (read on the pipe, or accept); the text
-// says what it returned.
+// One call as the program makes it (read on the pipe, or accept), and what it
+// returned: -1 and errno, the line read, or whom accept connected.
 struct outcome {
   long result = 0;
   int error = 0;
-  std::string text;
+  std::string data;  // read: the line, without its newline
+  std::string peer;  // accept: the client's address
 };
 outcome call_once(const std::string& call, int fd) {
   char buffer[64] = {};
   const long result = call == "read" ? ::read(fd, buffer, sizeof buffer - 1)
                                      : ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
-  if (result < 0) {
-    const int error = errno;
-    return {result, error,
-            "-1, errno " + lab::errno_name(error) + " (" + std::strerror(error) + ")"};
-  }
-  if (call == "read")
-    return {result, 0,
-            std::to_string(result) + " bytes \"" + std::string(buffer, std::strcspn(buffer, "\n")) +
-                "\""};
+  if (result < 0) return {result, errno, "", ""};
+  if (call == "read") return {result, 0, std::string(buffer, std::strcspn(buffer, "\n")), ""};
   const lab::unique_fd connection(static_cast<int>(result));
-  return {result, 0,
-          "fd " + std::to_string(result) + " from " + lab::peer_address(connection.get())};
+  return {result, 0, "", lab::peer_address(connection.get())};
 }
 
 }  // namespace
@@ -143,8 +136,13 @@ int main(int argc, char** argv) {
       lab::say("listen", "listening on {address}",
                {{"address", lab::local_address(listener.get())}, {"port", port}});
     }
-    lab::stage("the kernel holds sa_flags = " + lab::describe_flags(installed.sa_flags) +
-               "; a child will signal the parent once it is blocked in " + call);
+    lab::stage("the kernel holds sa_flags = {flags}; a child will signal the parent once it is "
+               "blocked in {call}",
+               {{"flags", lab::describe_flags(installed.sa_flags)}, {"call", call}});
+    // --step: predict the call's fate (asked before the fork: the child sends
+    // its signal as soon as the parent blocks, in the quiz's read too).
+    lab::ask("lab11.interrupted",
+             {{"call", call}, {"flags", lab::describe_flags(installed.sa_flags)}});
     const pid_t parent = ::getpid();
     const pid_t child = lab::fork_as("child");
     if (child == 0) {  // child
@@ -170,13 +168,16 @@ int main(int argc, char** argv) {
     // parent
     data.write_end.reset();
     handler_ran.read_end.reset();
-    const auto say_result = [&](const std::string& text, int attempt, long result, int error,
+    const auto say_result = [&](const char* text, int attempt, const outcome& got,
                                 bool restarted) {
       lab::say("result", text,
                {{"attempt", attempt},
                 {"call", call},
-                {"result", result},
-                {"error", error ? lab::errno_name(error) : ""},
+                {"result", got.result},
+                {"error", got.error ? lab::errno_name(got.error) : ""},
+                {"reason", got.error ? std::strerror(got.error) : ""},
+                {"data", got.data},
+                {"peer", got.peer},
                 {"restarted", restarted},
                 {"install", install},
                 {"sa_restart", sa_restart},
@@ -190,20 +191,33 @@ int main(int argc, char** argv) {
       const std::chrono::duration<double> slept = std::chrono::steady_clock::now() - start;
       lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
                {{"asked", sleep_seconds.count()}, {"slept", slept.count()}, {"left", left}});
-      say_result("sleep() returned early, SA_RESTART or not: it is never restarted", 1, left, 0,
-                 false);
+      say_result("sleep() returned early, SA_RESTART or not: it is never restarted", 1,
+                 {static_cast<long>(left), 0, "", ""}, false);
+      lab::reveal("lab11.interrupted", left > 0 ? "early" : "restarted");
       as_designed = left > 0;
     }
     for (int attempt = 1; call != "sleep"; ++attempt) {
       // No stage() here: a pause would block the parent while the child watches it.
-      lab::say("step", "calling " + call + " (attempt {attempt})", {{"attempt", attempt}});
+      lab::say("step", "calling {call} (attempt {attempt})",
+               {{"attempt", attempt}, {"call", call}});
       const outcome got = call_once(call, call == "read" ? data.read_end.get() : listener.get());
       const bool restarted = got.result >= 0 && attempt == 1 && handled == 1;
-      say_result(call + " returned " + got.text +
-                     (restarted ? ": restarted after the handler, the program never noticed"
-                      : got.error == EINTR ? ": interrupted, not restarted; so call again"
-                                           : ""),
-                 attempt, got.result, got.error, restarted);
+      say_result(got.result < 0
+                     ? (got.error == EINTR ? "{call} returned -1, errno {error} ({reason}): "
+                                             "interrupted, not restarted; so call again"
+                                           : "{call} returned -1, errno {error} ({reason})")
+                 : call == "read"
+                     ? (restarted ? "{call} returned {result} bytes \"{data}\": restarted after "
+                                    "the handler, the program never noticed"
+                                  : "{call} returned {result} bytes \"{data}\"")
+                     : (restarted ? "{call} returned fd {result} from {peer}: restarted after the "
+                                    "handler, the program never noticed"
+                                  : "{call} returned fd {result} from {peer}"),
+                 attempt, got, restarted);
+      if (attempt == 1)
+        lab::reveal("lab11.interrupted", got.error == EINTR ? "EINTR"
+                                         : got.result >= 0  ? "restarted"
+                                                            : lab::errno_name(got.error));
       if (got.error != EINTR) {
         as_designed = got.result > 0;
         break;

@@ -117,9 +117,9 @@ int shared_file(int records, bool separate_open) {
   }
   lab::say("result",
            "the file holds {size} bytes of the {written} written: {parent_records} parent and "
-           "{child_records} child records\n" +
-               contents.substr(0, contents.size() - 1),
+           "{child_records} child records\n{contents}",
            {{"part", "file"},
+            {"contents", contents.substr(0, contents.size() - 1)},
             {"separate_open", separate_open},
             {"written", 2 * records * static_cast<long long>(record_size)},
             {"size", static_cast<long long>(file_stat.st_size)},
@@ -173,15 +173,18 @@ int shared_connection(bool leak, lab::seconds timeout) {
   char hello[16];
   if (lab::read_some(client.get(), hello) == 0)
     throw std::runtime_error("the child closed the connection before saying hello");
+  lab::ask("lab12.eof");  // --step: predict it before the descriptor tables tell
   int holders = 0;
   for (const auto& table : {lab::show_fds("the parent's descriptors:"),
                             lab::show_fds("the child's descriptors:", child)})
     for (const lab::fd_info& fd : table)
       if (fd.target == connection_target) ++holders;
-  lab::stage(holders == 1 ? "the connection " + connection_target +
-                                " is open in the child only: its close ends the connection"
-                          : "the connection " + connection_target +
-                                " is open in both: the child's close alone will not end it");
+  lab::stage(holders == 1
+                 ? "the connection {connection} is open in the child only: its close ends the "
+                   "connection"
+                 : "the connection {connection} is open in both: the child's close alone will not "
+                   "end it",
+             {{"connection", connection_target}, {"holders", holders}});
 
   lab::write_all(client.get(), "bye\n");
   const int status = reap(child);  // the child has closed its copy: is the connection over?
@@ -201,6 +204,7 @@ int shared_connection(bool leak, lab::seconds timeout) {
   };
   say_result(eof ? "the client saw end of file after {waited} s"
                  : "no end of file after {timeout} s: the parent's copy keeps the connection open");
+  lab::reveal("lab12.eof", eof ? "eof" : "wait");
   if (!eof) {
     lab::say("close", "the parent closes its copy at last, fd {fd}", {{"fd", connection.get()}});
     connection.reset();

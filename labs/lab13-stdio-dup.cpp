@@ -107,7 +107,7 @@ int capture(const std::string& self, const way& chosen, bool to_pty, lab::second
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
-    lab::say_error("execv " + args[0] + ": " + lab::errno_name(errno));
+    lab::say_error("execv {path}: {errno}", {{"path", args[0]}, {"errno", lab::errno_name(errno)}});
     ::_exit(127);
   }
   // parent
@@ -122,13 +122,23 @@ int capture(const std::string& self, const way& chosen, bool to_pty, lab::second
 
   const auto lines = lines_of(captured);
   const auto count = std::count(lines.begin(), lines.end(), pre_fork_line(victim_pid));
-  std::string row = padded(output, 6) + padded("child " + chosen.child_exit + "()", 14) +
-                    padded(chosen.flush ? "fflush before fork" : "no fflush", 20) +
-                    "pre-fork line {count} " + (count == 1 ? "time" : "times") + ":";
+  std::string listing;  // the captured lines, numbered
   for (std::size_t i = 0; i < lines.size(); ++i)
-    row += "\n  " + std::to_string(i + 1) + "| " + lines[i];
-  lab::say("capture", row,
-           {{"child", victim_pid},
+    listing += "\n  " + std::to_string(i + 1) + "| " + lines[i];
+  // One table row: output, how the child ends, whether the victim flushed, the count.
+  lab::say("capture",
+           chosen.flush ? (count == 1 ? "{output_column}child {exit_column}fflush before fork  "
+                                        "pre-fork line {count} time:{listing}"
+                                      : "{output_column}child {exit_column}fflush before fork  "
+                                        "pre-fork line {count} times:{listing}")
+                        : (count == 1 ? "{output_column}child {exit_column}no fflush           "
+                                        "pre-fork line {count} time:{listing}"
+                                      : "{output_column}child {exit_column}no fflush           "
+                                        "pre-fork line {count} times:{listing}"),
+           {{"output_column", padded(output, 6)},
+            {"exit_column", padded(chosen.child_exit + "()", 8)},
+            {"listing", listing},
+            {"child", victim_pid},
             {"output", output},
             {"child_exit", chosen.child_exit},
             {"flush", chosen.flush},
@@ -171,11 +181,15 @@ int main(int argc, char** argv) {
     bool failed = false;
     bool duplicated = false;
     for (const way& w : ways) {
-      lab::stage(std::string("the victim writes a line with stdio, ") +
-                 (w.flush ? "flushes it, " : "does not flush, ") + "forks; its child ends with " +
-                 w.child_exit + "()");
+      lab::stage(w.flush ? "the victim writes a line with stdio, flushes it, forks; its child "
+                           "ends with {child_exit}()"
+                         : "the victim writes a line with stdio, does not flush, forks; its child "
+                           "ends with {child_exit}()",
+                 {{"child_exit", w.child_exit}, {"flush", w.flush}});
+      lab::ask("lab13.pipe_count");  // --step, for the first way only: predict the pipe's count
       for (const bool to_pty : {true, false}) {
         const int count = capture(self, w, to_pty, hold);
+        if (!to_pty) lab::reveal("lab13.pipe_count", count);
         failed = failed || count < 0;
         duplicated = duplicated || count > 1;
       }

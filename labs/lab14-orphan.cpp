@@ -29,23 +29,27 @@ namespace {
 using namespace std::chrono_literals;
 
 // The child says what getppid() returns now, and what /proc calls that process.
-void report_parent(const char* moment) {
+void report_parent(bool before) {
   const pid_t ppid = ::getppid();
   const auto info = lab::read_proc(ppid);
-  lab::say("ppid", "{moment} the parent exits, getppid() = {ppid} ({comm})",
-           {{"ppid", ppid}, {"comm", info ? info->comm : "?"}, {"moment", moment}});
+  lab::say("ppid",
+           before ? "before the parent exits, getppid() = {ppid} ({comm})"
+                  : "after the parent exits, getppid() = {ppid} ({comm})",
+           {{"ppid", ppid},
+            {"comm", info ? info->comm : "?"},
+            {"moment", before ? "before" : "after"}});
 }
 
 // The orphan-to-be: reports its parent, tells the lab its pid, then obeys the
 // lab: a byte = look again, end of file = end. Only the lab holds the write end
 // of `from_lab`, so however the lab ends, this process ends with it.
 [[noreturn]] void be_child(const lab::unique_fd& to_lab, const lab::unique_fd& from_lab) {
-  report_parent("before");
+  report_parent(true);
   const pid_t self = ::getpid();
   lab::write_all(to_lab.get(), {reinterpret_cast<const char*>(&self), sizeof self});
   char byte = 0;
   if (lab::read_some(from_lab.get(), {&byte, 1}) == 1) {
-    report_parent("after");
+    report_parent(false);
     lab::write_all(to_lab.get(), "!");
     while (lab::read_some(from_lab.get(), {&byte, 1}) == 1) {
     }
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
     lab::name_process(child, "child");
     lab::say_state(child);
     lab::stage("three generations: lab, parent, child; now the parent exits first");
+    lab::ask("lab14.adopter");  // --step: predict the orphan's new parent
 
     to_parent.write_end.reset();  // the parent's cue to exit
     int status = 0;
@@ -123,6 +128,8 @@ int main(int argc, char** argv) {
     // The kernel re-parents the orphan before its old parent can be reaped:
     // once waitpid has returned, /proc shows the new parent.
     lab::say_state(child);
+    const auto orphan = lab::read_proc(child);
+    lab::reveal("lab14.adopter", !orphan ? "gone" : orphan->ppid == ::getpid() ? "lab" : "init");
     lab::show_tree(subreaper ? "the orphan is the lab's child now:"
                              : "the orphan has left the lab's tree:");
     lab::stage("the parent is gone; the child is an orphan with a new parent");

@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
     const std::uint16_t port = lab::local_port(listener.get());
     lab::say("listen", "listening on {address}",
              {{"address", lab::local_address(listener.get())}, {"port", port}});
+    lab::ask("lab15.writer_end", {{"mode", mode}});  // --step: predict it (before the fork)
 
     const pid_t writer = lab::fork_as("writer");
     if (writer == 0) {  // child
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
               {"code", ended.si_status},
               {"status", killed ? "killed by " + lab::signal_name(ended.si_status)
                                 : "exited " + std::to_string(ended.si_status)}});
+    lab::reveal("lab15.writer_end", killed ? "killed" : "exited");
     lab::show_tree("the writer has ended and is a zombie until the parent reaps it");
     lab::stage("the writer is a zombie: its wait status waits for the parent");
     if (hold.count() > 0) {

@@ -158,6 +158,7 @@ int main(int argc, char** argv) {
       lab::say("sleep", "holding {seconds} s: try ps now", {{"seconds", hold.count()}});
       std::this_thread::sleep_for(hold);
     }
+    lab::ask("lab16.deliveries", {{"children", children}, {"via", via}});  // --step: predict it
 
     const lab::unique_fd client = lab::connect_tcp("127.0.0.1", port);
     lab::say("connect", "a client connects from {local}; it waits in the backlog for accept",
@@ -169,7 +170,8 @@ int main(int argc, char** argv) {
                {{"deliveries", static_cast<int>(deliveries)}, {"children", children}});
     }
 
-    lab::stage("the poll loop: the listening socket and " + wake_name);
+    lab::stage(use_signalfd ? "the poll loop: the listening socket and the signalfd"
+                            : "the poll loop: the listening socket and the self-pipe");
     int reaped = 0, signals = 0;
     bool accepted = false;
     while (reaped < children || !accepted) {
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
       }
     }
 
+    lab::reveal("lab16.deliveries", signals);
     lab::stage("the loop has reaped every child; no handler reaped or printed anything");
     const auto left = static_cast<int>(lab::children_of(self).size());
     lab::say("result",

@@ -1,61 +1,88 @@
 #!/usr/bin/env bash
 # The guided tour: builds forklab, then runs the labs in order.
 #
-# At a terminal it pauses between labs and inside them (--step: each lab stops
-# at its stages, shows its process tree and a ps command to try in another
-# terminal). Without a terminal, or with --no-pause, it runs straight through
-# with short timings. A lab that runs to its end counts as completed.
+# At a terminal it pauses between labs and inside them (each lab runs with
+# --step: it stops at its stages, shows its process tree and a ps command to
+# try in another terminal, and asks you to predict what comes next). Without a
+# terminal, or with --no-pause, it runs straight through with short timings.
+# A lab that runs to its end in the tour counts as completed.
 #
-# Usage: scripts/tour.sh [--list] [--from N] [--only N] [--no-pause] [--reset [--yes]]
+# Usage: scripts/tour.sh [--list] [--from N | --only N] [--no-pause] [--no-quiz]
+#                        [--lang en|zh] [--reset [--yes]]
 #   --list      every lab with its purpose; a check mark for those completed
 #   --from N    start at lab N
 #   --only N    run lab N alone
 #   --no-pause  run straight through, short timings, no questions
+#   --no-quiz   pause, but do not ask for predictions
+#   --lang L    en or zh (default: from LC_ALL, LC_MESSAGES, LANG)
 #   --reset     forget which labs are completed (asks first; --yes: don't ask)
 # Progress is kept in ${XDG_STATE_HOME:-~/.local/state}/forklab/completed.
+# FORKLAB_BUILD_DIR=DIR runs the labs already built in DIR (no build step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
 
-# number|executable|purpose|arguments at a terminal (with --step)|arguments straight through
+# number|executable|purpose|purpose in Chinese|arguments at a terminal (with
+# --step)|arguments straight through, short timings
 # (";" separates two runs of the same lab: the wrong way, then the right way)
 catalogue=(
-  "01|lab01-fork|fork returns twice; parent and child keep separate memory||"
-  "02|lab02-zombie|a child that exits un-waited becomes a zombie|--children 2 --hold 20|--children 2 --hold 0.3"
-  "03|lab03-wait|wait() collects exit statuses: WIFEXITED, WEXITSTATUS, WTERMSIG|--kill-one --hold 10|--kill-one --hold 0.3"
-  "04|lab04-waitpid|waitpid(WNOHANG): the parent works while the child lives||--child-sleep 1 --poll 0.3"
-  "05|lab05-signal|signal() and alarm(): a signal cuts sleep() short||--alarm 1 --rounds 2"
-  "06|lab06-sigaction|sigaction(): the same, portable, with the old action read back||--alarm 1 --rounds 2"
-  "07|lab07-reaper|reaping children from a SIGCHLD handler||--child-sleep 0.5 --rounds 3 --interval 2"
-  "08|lab08-echo-serv|a fork-per-client echo server (with lab09 as its client)||"
-  "09|lab09-echo-cli|a client that reads in one process and writes in another||"
-  "10|lab10-coalesce|signals do not queue: one SIGCHLD for many children|--children 5 --reaper once --hold 10;--children 5 --reaper loop|--children 5 --reaper once;--children 5 --reaper loop"
-  "11|lab11-eintr|a slow call interrupted by a signal: EINTR or SA_RESTART|--call read;--call read --restart|--call read;--call read --restart"
-  "12|lab12-fd-share|fork shares open files: one offset, and a socket closes at its last close|--leak --timeout 3;|--leak --timeout 0.5;"
-  "13|lab13-stdio-dup|stdio buffers duplicated by fork: once on a terminal, twice in a pipe|--all|--all"
-  "14|lab14-orphan|an orphan is adopted by init or the nearest subreaper|;--subreaper|;--subreaper"
-  "15|lab15-sigpipe|writing to a reset peer: killed by SIGPIPE, or EPIPE|--mode default;--mode ignore|--mode default;--mode ignore;--mode nosignal"
-  "16|lab16-signalfd|SIGCHLD without async handlers: signalfd and the self-pipe|--via signalfd;--via selfpipe|--via signalfd --children 5;--via selfpipe --children 5"
+  "01|lab01-fork|fork returns twice; parent and child keep separate memory|fork 返回两次；父子进程各有一份内存||"
+  "02|lab02-zombie|a child that exits un-waited becomes a zombie|退出后无人等待的子进程成为僵尸进程|--children 2 --hold 20|--children 2 --hold 0.2"
+  "03|lab03-wait|wait() collects exit statuses: WIFEXITED, WEXITSTATUS, WTERMSIG|wait() 收集退出状态：WIFEXITED、WEXITSTATUS、WTERMSIG|--kill-one --hold 10|--kill-one --hold 0.2"
+  "04|lab04-waitpid|waitpid(WNOHANG): the parent works while the child lives|waitpid(WNOHANG)：子进程活着时父进程照常工作||--child-sleep 0.6 --poll 0.2"
+  "05|lab05-signal|signal() and alarm(): a signal cuts sleep() short|signal() 与 alarm()：信号让 sleep() 提前结束||--alarm 1 --rounds 1"
+  "06|lab06-sigaction|sigaction(): the same, portable, with the old action read back|sigaction()：同样的事，可移植，并读回旧的动作||--alarm 1 --rounds 1"
+  "07|lab07-reaper|reaping children from a SIGCHLD handler|在 SIGCHLD 信号处理函数中回收子进程||--child-sleep 0.3 --rounds 2 --interval 1"
+  "08|lab08-echo-serv|a fork-per-client echo server (with lab09 as its client)|每个客户端 fork 一个子进程的回声服务器（lab09 是它的客户端）||"
+  "09|lab09-echo-cli|a client that reads in one process and writes in another|读写分在两个进程中的客户端||"
+  "10|lab10-coalesce|signals do not queue: one SIGCHLD for many children|信号不排队：多个子进程只有一个 SIGCHLD|--children 5 --reaper once --hold 10;--children 5 --reaper loop --hold 0|--children 5 --reaper once --hold 0;--children 5 --reaper loop --hold 0"
+  "11|lab11-eintr|a slow call interrupted by a signal: EINTR or SA_RESTART|被信号中断的慢速系统调用：EINTR 还是 SA_RESTART|--call read;--call read --restart|--call read --hold 0.2;--call read --restart --hold 0.2"
+  "12|lab12-fd-share|fork shares open files: one offset, and a socket closes at its last close|fork 共享打开的文件：同一个偏移量，套接字在最后一次 close 时才关闭|--separate-open --leak --timeout 3;|--separate-open --leak --timeout 0.3;"
+  "13|lab13-stdio-dup|stdio buffers duplicated by fork: once on a terminal, twice in a pipe|fork 复制 stdio 缓冲区：终端上一次，管道里两次|--all|--all"
+  "14|lab14-orphan|an orphan is adopted by init or the nearest subreaper|孤儿进程由 init 或最近的 subreaper 收养|;--subreaper|--hold 0.2;--subreaper --hold 0.2"
+  "15|lab15-sigpipe|writing to a reset peer: killed by SIGPIPE, or EPIPE|向已重置的对端写数据：被 SIGPIPE 杀死，或得到 EPIPE|--mode default;--mode ignore;--mode nosignal|--mode default;--mode ignore;--mode nosignal"
+  "16|lab16-signalfd|SIGCHLD without async handlers: signalfd and the self-pipe|不用异步信号处理函数处理 SIGCHLD：signalfd 与自管道|--via signalfd;--via selfpipe|--via signalfd --children 5;--via selfpipe --children 5"
 )
+
+# The language the environment asks for, as the labs decide it: the first of
+# LC_ALL, LC_MESSAGES and LANG that is set; zh... gives zh, anything else en.
+environment_language() {
+  local value
+  for value in "${LC_ALL:-}" "${LC_MESSAGES:-}" "${LANG:-}"; do
+    if [ -n "$value" ]; then
+      case "$value" in zh*) echo zh ;; *) echo en ;; esac
+      return
+    fi
+  done
+  echo en
+}
 
 state_dir=${XDG_STATE_HOME:-$HOME/.local/state}/forklab
 state_file=$state_dir/completed
 
-list=0 from=1 only="" pause=1 reset=0 yes=0
+list=0 from=1 only="" pause=1 quiz=1 reset=0 yes=0 lang=$(environment_language)
 while [ $# -gt 0 ]; do
   case "$1" in
     -h | --help) usage; exit 0 ;;
     --list) list=1 ;;
     --from | --only)
-      if [ $# -lt 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$((10#$2))" -lt 1 ] \
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^[0-9]{1,3}$ ]] || [ "$((10#$2))" -lt 1 ] \
         || [ "$((10#$2))" -gt ${#catalogue[@]} ]; then
         echo "tour.sh: $1 needs a lab number from 1 to ${#catalogue[@]}" >&2
         exit 2
       fi
       if [ "$1" = --from ]; then from=$((10#$2)); else only=$((10#$2)); fi
       shift ;;
+    --lang)
+      if [ $# -lt 2 ] || { [ "$2" != en ] && [ "$2" != zh ]; }; then
+        echo "tour.sh: --lang needs en or zh" >&2
+        exit 2
+      fi
+      lang=$2
+      shift ;;
     --no-pause) pause=0 ;;
+    --no-quiz) quiz=0 ;;
     --reset) reset=1 ;;
     --yes) yes=1 ;;
     *) echo "tour.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -63,6 +90,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -t 0 ] && [ -t 1 ] || pause=0
+
+# The tour's own words in the chosen language: say ENGLISH CHINESE.
+say() { if [ "$lang" = zh ]; then echo "$2"; else echo "$1"; fi; }
 
 is_completed() { [ -f "$state_file" ] && grep -qx "$1" "$state_file"; }
 mark_completed() {
@@ -72,28 +102,49 @@ mark_completed() {
 
 if [ "$reset" -eq 1 ]; then
   if [ "$yes" -eq 0 ]; then
-    [ -t 0 ] || { echo "tour.sh: --reset asks first; without a terminal add --yes" >&2; exit 2; }
-    read -r -p "Forget which labs you completed? [y/N] " answer
-    [[ "$answer" =~ ^[yY] ]] || { echo "kept"; exit 0; }
+    if ! [ -t 0 ]; then
+      echo "tour.sh: --reset asks first; without a terminal add --yes" >&2
+      exit 2
+    fi
+    read -r -p "$(say "Forget which labs you completed? [y/N] " "忘掉已完成的实验记录吗？[y/N] ")" answer
+    [[ "$answer" =~ ^[yY] ]] || { say "kept" "已保留"; exit 0; }
   fi
   rm -f "$state_file"
-  echo "progress reset"
+  say "progress reset" "进度已清除"
   exit 0
 fi
 
 if [ "$list" -eq 1 ]; then
   for entry in "${catalogue[@]}"; do
-    IFS='|' read -r number name purpose _ <<<"$entry"
+    IFS='|' read -r number name purpose purpose_zh _ <<<"$entry"
     mark=" "
     is_completed "$number" && mark="✓"
+    [ "$lang" = zh ] && purpose=$purpose_zh
     printf '%s %s  %-16s %s\n' "$mark" "$number" "$name" "$purpose"
   done
   exit 0
 fi
 
-scripts/bootstrap.sh >&2
-meson compile -C build >/dev/null || { echo "tour.sh: the build failed" >&2; exit 1; }
-bin=build/labs
+if [ -n "${FORKLAB_BUILD_DIR:-}" ]; then
+  build_dir=$FORKLAB_BUILD_DIR
+  if ! [ -x "$build_dir/labs/lab01-fork" ]; then
+    echo "tour.sh: no labs built in $build_dir (FORKLAB_BUILD_DIR)" >&2
+    exit 1
+  fi
+else
+  build_dir=build
+  scripts/bootstrap.sh "$build_dir" >&2
+  meson compile -C "$build_dir" >/dev/null || { echo "tour.sh: the build failed" >&2; exit 1; }
+fi
+bin=$build_dir/labs
+
+# What every lab is given: the language, and with pauses --step (and --no-quiz).
+common_args=(--lang "$lang")
+step_args=()
+if [ "$pause" -eq 1 ]; then
+  step_args=(--step)
+  [ "$quiz" -eq 1 ] || step_args+=(--no-quiz)
+fi
 
 server_pid=""
 cleanup() {
@@ -107,27 +158,29 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # Runs lab08 on a free port and lab09 against it; the client's input is what
-# you type at a terminal, or two lines otherwise.
+# you type at a terminal, or two lines otherwise. Only the client pauses: two
+# programs reading the one terminal would take each other's keys.
 run_echo_pair() {
-  local step=()
-  [ "$pause" -eq 1 ] && step=(--step)
-  coproc server { exec "$bin/lab08-echo-serv" --port 0 "${step[@]}" 2>&1; }
+  coproc server { exec "$bin/lab08-echo-serv" --port 0 "${common_args[@]}" 2>&1; }
   # shellcheck disable=SC2154  # server_PID is set by coproc
   server_pid=$server_PID
   local line port=""
   while IFS= read -r -t 10 line <&"${server[0]}"; do
     echo "$line"
-    if [[ "$line" =~ listening\ on\ [^\ ]*:([0-9]+) ]]; then port=${BASH_REMATCH[1]}; break; fi
+    if [[ "$line" =~ 127\.0\.0\.1:([0-9]+) ]]; then port=${BASH_REMATCH[1]}; break; fi
   done
   [ -n "$port" ] || { echo "tour.sh: the server did not start" >&2; return 1; }
   cat <&"${server[0]}" &
   local relay=$!
   local status=0
+  echo "\$ $bin/lab09-echo-cli 127.0.0.1 $port"
   if [ "$pause" -eq 1 ]; then
-    echo "type lines to send; a line with q (or Ctrl-D) ends the client"
-    "$bin/lab09-echo-cli" 127.0.0.1 "$port" || status=$?
+    say "type lines to send; a line with q (or Ctrl-D) ends the client" \
+      "输入要发送的行；输入 q（或 Ctrl-D）结束客户端"
+    "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" "${step_args[@]}" || status=$?
   else
-    printf 'hello, forklab\nsecond line\n' | "$bin/lab09-echo-cli" 127.0.0.1 "$port" || status=$?
+    printf 'hello, forklab\nsecond line\n' |
+      "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" || status=$?
   fi
   kill -TERM "$server_pid"
   wait "$server_pid" || status=$?
@@ -142,29 +195,31 @@ run_entry() {
     run_echo_pair
     return
   fi
-  local step=()
-  [ "$pause" -eq 1 ] && step=(--step)
-  local run args
+  local run args run_list
   IFS=';' read -r -a run_list <<<"$runs"
   [ ${#run_list[@]} -gt 0 ] || run_list=("")
   for run in "${run_list[@]}"; do
     read -r -a args <<<"$run"
     echo "\$ $bin/$name ${args[*]}"
-    "$bin/$name" "${args[@]}" "${step[@]}" || return
+    "$bin/$name" "${args[@]}" "${common_args[@]}" "${step_args[@]}" || return
   done
 }
 
 for entry in "${catalogue[@]}"; do
-  IFS='|' read -r number name purpose interactive_runs straight_runs <<<"$entry"
+  IFS='|' read -r number name purpose purpose_zh interactive_runs straight_runs <<<"$entry"
   index=$((10#$number))
   if [ -n "$only" ]; then [ "$index" -eq "$only" ] || continue; fi
   [ "$index" -ge "$from" ] || continue
-  [ "$number" = 09 ] && continue  # ran together with 08
+  # lab09 runs together with lab08 (its server): once, whichever comes first
+  [ "$number" = 09 ] && [ -z "$only" ] && [ "$from" -le 8 ] && continue
+  [ "$lang" = zh ] && purpose=$purpose_zh
+  note=notes/$lang/$number-${name#lab[0-9][0-9]-}.md
+  [ -f "$note" ] || note=notes/en/$number-${name#lab[0-9][0-9]-}.md
   echo
   echo "=== lab $number · $name — $purpose"
-  echo "    notes: notes/en/$number-${name#lab[0-9][0-9]-}.md"
+  echo "    $(say notes 笔记): $note"
   if [ "$pause" -eq 1 ]; then
-    read -r -p "Enter to start, q to stop the tour: " answer
+    read -r -p "$(say "Enter to start, q to stop the tour: " "回车开始，输入 q 结束导览：")" answer
     [ "$answer" = q ] && exit 0
     runs=$interactive_runs
   else
@@ -172,11 +227,16 @@ for entry in "${catalogue[@]}"; do
   fi
   if run_entry "$number" "$name" "$runs"; then
     mark_completed "$number"
-    [ "$number" = 08 ] && mark_completed 09
+    if [ "$number" = 08 ] || [ "$number" = 09 ]; then
+      mark_completed 08
+      mark_completed 09
+    fi
   else
-    echo "lab $number ended with an error (status $?)" >&2
+    status=$?
+    say "lab $number ended with an error (status $status)" "lab $number 出错结束（状态 $status）" >&2
     exit 1
   fi
 done
 echo
-echo "tour done: scripts/tour.sh --list shows your progress"
+say "tour done: scripts/tour.sh --list shows your progress" \
+  "导览结束：scripts/tour.sh --list 显示你的进度"

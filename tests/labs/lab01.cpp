@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include "checks.hpp"
 #include "harness.hpp"
 
 using namespace harness;
@@ -64,7 +65,7 @@ TEST_CASE("into a pipe, every line appears exactly once") {
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab01-fork", {"--step"}, {.stdin_pipe = true});
+  lab_process lab("lab01-fork", {"--step", "--no-quiz"}, {.stdin_pipe = true});
   lab.expect("pause");
   lab.write_stdin("\n");
   lab.expect("pause");
@@ -78,8 +79,7 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
   CHECK(lab.group_gone());
 }
 
-TEST_CASE("a bad option is refused with status 2 and a message") {
-  const auto run = run_lab("lab01-fork", {"--no-such-option"});
-  CHECK(WEXITSTATUS(run.status) == 2);
-  CHECK(run.stderr_text.find("--no-such-option") != std::string::npos);
+TEST_CASE("--help describes the lab; bad options are refused with status 2") {
+  check_help("lab01-fork", {"fork", "--json", "--step", "--color"});
+  check_refused("lab01-fork", {{"--no-such-option"}, {"--color", "sometimes"}});
 }

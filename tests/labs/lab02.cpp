@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 
@@ -123,7 +124,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent during the hold leave n
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab02-zombie", {"--step", "--children", "2", "--hold", "0.1"},
+  lab_process lab("lab02-zombie", {"--step", "--no-quiz", "--children", "2", "--hold", "0.1"},
                   {.stdin_pipe = true});
   lab.expect("pause");  // before fork
   lab.write_stdin("\n");
@@ -140,24 +141,9 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
   CHECK(lab.group_gone());
 }
 
-TEST_CASE("--help exits 0 and names the options") {
-  const auto run = run_lab("lab02-zombie", {"--help"}, {.json = false});
-  CHECK(WIFEXITED(run.status));
-  CHECK(WEXITSTATUS(run.status) == 0);
-  std::string text;
-  for (const auto& line : run.lines) text += line + "\n";
-  CHECK(text.find("--children") != std::string::npos);
-  CHECK(text.find("--hold") != std::string::npos);
+TEST_CASE("--help names the options; bad values are refused with status 2") {
+  check_help("lab02-zombie", {"--children", "--hold"});
+  check_refused("lab02-zombie",
+                {{"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}});
 }
 
-TEST_CASE("bad option values are refused with status 2") {
-  const std::vector<std::vector<std::string>> bad = {
-      {"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}};
-  for (const auto& args : bad) {
-    CAPTURE(args[0] + " " + args[1]);
-    const auto run = run_lab("lab02-zombie", args);
-    CHECK(WIFEXITED(run.status));
-    CHECK(WEXITSTATUS(run.status) == 2);
-    CHECK(run.stderr_text.find(args[0]) != std::string::npos);
-  }
-}

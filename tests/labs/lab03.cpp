@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 
@@ -143,7 +144,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent during the hold leave n
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab03-wait", {"--step", "--hold", "0.1"}, {.stdin_pipe = true});
+  lab_process lab("lab03-wait", {"--step", "--no-quiz", "--hold", "0.1"}, {.stdin_pipe = true});
   lab.expect("pause");  // before fork
   lab.write_stdin("\n");
   lab.expect("pause");  // before wait()
@@ -157,24 +158,8 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
   CHECK(lab.group_gone());
 }
 
-TEST_CASE("--help exits 0 and names the options") {
-  const auto run = run_lab("lab03-wait", {"--help"}, {.json = false});
-  CHECK(WIFEXITED(run.status));
-  CHECK(WEXITSTATUS(run.status) == 0);
-  std::string text;
-  for (const auto& line : run.lines) text += line + "\n";
-  CHECK(text.find("--kill-one") != std::string::npos);
-  CHECK(text.find("--hold") != std::string::npos);
+TEST_CASE("--help names the options; bad values are refused with status 2") {
+  check_help("lab03-wait", {"--kill-one", "--hold"});
+  check_refused("lab03-wait", {{"--hold", "-1"}, {"--hold", "soon"}, {"--no-such-option"}});
 }
 
-TEST_CASE("bad option values are refused with status 2") {
-  const std::vector<std::vector<std::string>> bad = {
-      {"--hold", "-1"}, {"--hold", "soon"}, {"--no-such-option"}};
-  for (const auto& args : bad) {
-    CAPTURE(args[0]);
-    const auto run = run_lab("lab03-wait", args);
-    CHECK(WIFEXITED(run.status));
-    CHECK(WEXITSTATUS(run.status) == 2);
-    CHECK(run.stderr_text.find(args[0]) != std::string::npos);
-  }
-}

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 
@@ -88,7 +89,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent while polling leave no 
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab04-waitpid", {"--step", "--child-sleep", "0.2", "--poll", "0.05"},
+  lab_process lab("lab04-waitpid", {"--step", "--no-quiz", "--child-sleep", "0.2", "--poll", "0.05"},
                   {.stdin_pipe = true});
   lab.expect("pause");  // before fork
   lab.write_stdin("\n");
@@ -103,24 +104,11 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
   CHECK(lab.group_gone());
 }
 
-TEST_CASE("--help exits 0 and names the options") {
-  const auto run = run_lab("lab04-waitpid", {"--help"}, {.json = false});
-  CHECK(WIFEXITED(run.status));
-  CHECK(WEXITSTATUS(run.status) == 0);
-  std::string text;
-  for (const auto& line : run.lines) text += line + "\n";
-  CHECK(text.find("--child-sleep") != std::string::npos);
-  CHECK(text.find("--poll") != std::string::npos);
+TEST_CASE("--help names the options; bad values are refused with status 2") {
+  check_help("lab04-waitpid", {"--child-sleep", "--poll"});
+  check_refused("lab04-waitpid", {{"--poll", "0"},
+                                 {"--poll", "often"},
+                                 {"--child-sleep", "-1"},
+                                 {"--child-sleep", "long"}});
 }
 
-TEST_CASE("bad option values are refused with status 2") {
-  const std::vector<std::vector<std::string>> bad = {
-      {"--poll", "0"}, {"--poll", "often"}, {"--child-sleep", "-1"}, {"--child-sleep", "long"}};
-  for (const auto& args : bad) {
-    CAPTURE(args[0] + " " + args[1]);
-    const auto run = run_lab("lab04-waitpid", args);
-    CHECK(WIFEXITED(run.status));
-    CHECK(WEXITSTATUS(run.status) == 2);
-    CHECK(run.stderr_text.find(args[0]) != std::string::npos);
-  }
-}

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 #include "signals.hpp"
@@ -320,7 +321,8 @@ TEST_CASE("SIGINT to both or SIGTERM to the reader alone: the writer reaped, not
 
 TEST_CASE("--step pauses before the fork and goes on at Enter") {
   echo_server server;
-  lab_process client("lab09-echo-cli", {"127.0.0.1", server.port, "--step"}, {.stdin_pipe = true});
+  lab_process client("lab09-echo-cli", {"127.0.0.1", server.port, "--step", "--no-quiz"},
+                     {.stdin_pipe = true});
   client.expect("pause");
   client.write_stdin("\nhello\n");  // Enter for the pause, then the input
   client.close_stdin();
@@ -339,16 +341,9 @@ TEST_CASE("no server: connect is refused, status 1; bad values: status 2; --help
   const auto refused = run_lab("lab09-echo-cli", {"127.0.0.1", closed_port});
   CHECK(exited_with(refused.status, 1));
   CHECK(refused.stderr_text.find("ECONNREFUSED") != std::string::npos);
-  for (const auto& args : std::vector<std::vector<std::string>>{{"127.0.0.1", "70000"},
-                                                                {"127.0.0.1", "http"},
-                                                                {"--hang-timeout", "0"},
-                                                                {"--no-such-option"}}) {
-    CAPTURE(args[1 % args.size()]);
-    CHECK(exited_with(run_lab("lab09-echo-cli", args).status, 2));
-  }
-  const auto help = run_lab("lab09-echo-cli", {"--help"}, {.json = false});
-  CHECK(exited_with(help.status, 0));
-  std::string text;
-  for (const auto& line : help.lines) text += line + "\n";
-  CHECK(text.find("--close-instead-of-shutdown") != std::string::npos);
+  check_refused("lab09-echo-cli", {{"127.0.0.1", "70000"},
+                                  {"127.0.0.1", "http"},
+                                  {"--hang-timeout", "0"},
+                                  {"--no-such-option"}});
+  check_help("lab09-echo-cli", {"HOST", "PORT", "--close-instead-of-shutdown", "--hang-timeout"});
 }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 
@@ -157,7 +158,7 @@ TEST_CASE("into a pipe, every line appears exactly once") {
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab11-eintr", {"--step", "--hold", "0"}, {.stdin_pipe = true});
+  lab_process lab("lab11-eintr", {"--step", "--no-quiz", "--hold", "0"}, {.stdin_pipe = true});
   lab.expect("pause");
   lab.write_stdin("\n");
   lab.expect("pause");
@@ -192,26 +193,12 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent while it is blocked lea
   }
 }
 
-TEST_CASE("bad option values are refused with status 2") {
-  for (const std::vector<std::string>& args : {std::vector<std::string>{"--call", "write"},
-                                               {"--hold", "-1"},
-                                               {"--sleep", "0"},
-                                               {"--restart", "--with-signal"},
-                                               {"--no-such-option"}}) {
-    CAPTURE(args[0]);
-    const auto run = run_lab("lab11-eintr", args);
-    CHECK(WIFEXITED(run.status));
-    CHECK(WEXITSTATUS(run.status) == 2);
-    CHECK(run.of("result").empty());
-    CHECK(run.of("fork").empty());
-  }
+TEST_CASE("--help names the options; bad values are refused with status 2") {
+  check_help("lab11-eintr", {"--call", "--restart", "--with-signal", "--hold", "--sleep"});
+  check_refused("lab11-eintr", {{"--call", "write"},
+                               {"--hold", "-1"},
+                               {"--sleep", "0"},
+                               {"--restart", "--with-signal"},
+                               {"--no-such-option"}});
 }
 
-TEST_CASE("--help exits 0 and names the options") {
-  const auto run = run_lab("lab11-eintr", {"--help"}, {.json = false});
-  CHECK(WEXITSTATUS(run.status) == 0);
-  std::string text;
-  for (const auto& line : run.lines) text += line + "\n";
-  for (const char* option : {"--call", "--restart", "--with-signal", "--hold", "--sleep"})
-    CHECK(text.find(option) != std::string::npos);
-}

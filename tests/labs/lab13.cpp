@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 #include "pty.hpp"
@@ -187,7 +188,7 @@ TEST_CASE("into a pipe, every line of the lab appears exactly once") {
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab13-stdio-dup", {"--step"}, {.stdin_pipe = true});
+  lab_process lab("lab13-stdio-dup", {"--step", "--no-quiz"}, {.stdin_pipe = true});
   lab.expect("pause");
   CHECK(lab.events_of("capture").empty());
   lab.write_stdin("\n");
@@ -218,22 +219,11 @@ TEST_CASE("SIGINT or SIGTERM while the victim's child holds leaves no process be
   }
 }
 
-TEST_CASE("a bad option value is refused with status 2") {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--child-exit", "quit"}, {"--hold", "-1"}, {"--hold", "soon"}, {"--no-such-option"}}) {
-    CAPTURE(args.front());
-    const auto run = run_lab("lab13-stdio-dup", args);
-    CHECK(WIFEXITED(run.status));
-    CHECK(WEXITSTATUS(run.status) == 2);
-    CHECK(!run.stderr_text.empty());
-  }
+TEST_CASE("--help names the options; bad values are refused with status 2") {
+  check_help("lab13-stdio-dup", {"--child-exit", "--flush", "--all", "--hold"});
+  check_refused("lab13-stdio-dup", {{"--child-exit", "quit"},
+                                   {"--hold", "-1"},
+                                   {"--hold", "soon"},
+                                   {"--no-such-option"}});
 }
 
-TEST_CASE("--help describes the lab and exits 0") {
-  const auto run = run_lab("lab13-stdio-dup", {"--help"}, {.json = false});
-  CHECK(WIFEXITED(run.status));
-  CHECK(WEXITSTATUS(run.status) == 0);
-  CHECK(std::any_of(run.lines.begin(), run.lines.end(), [](const std::string& l) {
-    return l.find("--child-exit") != std::string::npos;
-  }));
-}

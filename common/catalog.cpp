@@ -1,0 +1,111 @@
+#include "catalog.hpp"
+
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+namespace lab {
+namespace {
+
+// Most specific first: "killed by {signal}" would also match a core dump.
+constexpr std::string_view patterns[] = {
+    "killed by {signal} (core dumped)",
+    "killed by {signal}",
+    "stopped by {signal}",
+    "exited {code}",
+    "handler {address}",
+    "child {number}",
+    // the details of a tree row
+    "caught {signals}",
+    "blocked {signals}",
+    "pending {signals}",
+    "fd {fd} listening {address}",
+    "fd {fd} connected {local} <-> {remote}",
+    "fd {fd} closing {local} <-> {remote}",
+    "+{count} more sockets",
+};
+
+using captures = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// Does `value` read as `pattern`, each {key} standing for a word (one or more
+// characters, no space: "child {number}" is "child 2", not "child  record
+// 01")? Fills `found` with what each key stood for.
+bool matches(std::string_view pattern, std::string_view value, captures& found) {
+  const auto open = pattern.find('{');
+  if (open == std::string_view::npos) return pattern == value;
+  const auto close = pattern.find('}', open);
+  if (close == std::string_view::npos) return pattern == value;
+  if (value.substr(0, open) != pattern.substr(0, open)) return false;
+  const std::string_view key = pattern.substr(open + 1, close - open - 1);
+  const std::string_view rest = pattern.substr(close + 1);
+  value.remove_prefix(open);
+  if (value.empty()) return false;
+  for (std::size_t n = 1; n <= value.size() && value[n - 1] != ' '; ++n) {
+    found.emplace_back(key, value.substr(0, n));
+    if (matches(rest, value.substr(n), found)) return true;
+    found.pop_back();
+  }
+  return false;
+}
+
+// `text` with each {key} replaced by what it stood for.
+std::string fill(std::string_view text, const captures& found) {
+  std::string out;
+  while (!text.empty()) {
+    const auto open = text.find('{');
+    const auto close = text.find('}', open);
+    if (open == std::string_view::npos || close == std::string_view::npos) break;
+    const std::string_view key = text.substr(open + 1, close - open - 1);
+    out.append(text.substr(0, open));
+    bool replaced = false;
+    for (const auto& [name, stood_for] : found)
+      if (name == key) {
+        out.append(stood_for);
+        replaced = true;
+        break;
+      }
+    if (!replaced) out.append(text.substr(open, close - open + 1));
+    text.remove_prefix(close + 1);
+  }
+  out.append(text);
+  return out;
+}
+
+}  // namespace
+
+bool is_language(std::string_view lang) {
+  return lang == "en" || lang == "zh";
+}
+
+std::optional<std::string_view> translate(std::string_view id, std::string_view lang) noexcept {
+  if (lang != "zh") return id;
+  for (const translation& message : chinese_messages())
+    if (message.id == id) return message.text;
+  return std::nullopt;
+}
+
+std::span<const std::string_view> value_patterns() {
+  return patterns;
+}
+
+std::string translate_value(std::string_view value, std::string_view lang) {
+  if (lang != "zh" || value.empty()) return std::string(value);
+  if (const auto text = translate(value, lang)) return std::string(*text);
+  for (const std::string_view pattern : patterns) {
+    captures found;
+    if (!matches(pattern, value, found)) continue;
+    if (const auto text = translate(pattern, lang)) return fill(*text, found);
+  }
+  return std::string(value);
+}
+
+std::string language_from_environment() {
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') continue;
+    return std::string_view(value).starts_with("zh") ? "zh" : "en";
+  }
+  return "en";
+}
+
+}  // namespace lab

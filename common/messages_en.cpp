@@ -1,0 +1,372 @@
+// The English catalogue: every message id. An id is the English template
+// exactly as a lab or common/ passes it to the narrator ("forked child
+// {child}"), or a display word common/ or a lab puts into a text through a
+// field ("sleeping (interruptible)"), or a value pattern ("exited {code}").
+// messages_zh.cpp holds the same ids; tests/unit/catalog.cpp checks that
+// every template in labs/ and common/ is here.
+#include "catalog.hpp"
+
+namespace lab {
+namespace {
+
+constexpr std::string_view english[] = {
+    // common/narrator.cpp
+    "reaped {child_role} {child}: {status}",
+    "{child} no longer exists (reaped)",
+    "{child} is in state {state} ({meaning}), parent {ppid}",
+    "the processes now:",
+    "try in another terminal:  ps -o pid,ppid,pgid,stat,wchan:20,cmd --forest --pid {lab} --ppid "
+    "{lab}    (press Enter to go on)",
+    "  PID      PPID    ROLE      S WHAT",
+    "reaped",
+    "caught {signals}",
+    "blocked {signals}",
+    "pending {signals}",
+    "fd {fd} listening {address}",
+    "fd {fd} connected {local} <-> {remote}",
+    "fd {fd} closing {local} <-> {remote}",
+    "+{count} more sockets",
+
+    // common/timeline.cpp
+    "what happened, one lane per process:",
+
+    // common/cli.cpp
+    "{call}: {errno} ({reason})",
+    "{error}",
+
+    // common/proc.cpp: state meanings (display words)
+    "running",
+    "sleeping (interruptible)",
+    "in uninterruptible wait",
+    "zombie: exited, waiting to be reaped",
+    "stopped by a signal",
+    "stopped by a debugger",
+    "dead",
+    "idle",
+    "unknown",
+
+    // common/proc.cpp: what a process waits in (wchan, display words)
+    "waiting in wait/waitpid",
+    "sleeping",
+    "waiting for a signal (pause)",
+    "blocked in accept",
+    "blocked reading a pipe",
+    "blocked writing a pipe",
+    "blocked reading a socket or terminal",
+    "blocked reading a socket",
+    "blocked writing a socket",
+    "waiting in poll",
+    "waiting in select",
+    "waiting in epoll_wait",
+    "blocked reading the terminal",
+    "waiting on a signalfd",
+    "waiting in poll or select",
+    "waiting for a signal (sigwait)",
+
+    // common/wait_status.cpp and signals.cpp (display words and value patterns)
+    "exited {code}",
+    "killed by {signal} (core dumped)",
+    "killed by {signal}",
+    "stopped by {signal}",
+    "continued",
+    "default",
+    "ignored",
+    "handler {address}",
+
+    // roles, as they appear inside a sentence ("reaped {child_role} ...")
+    "parent",
+    "child",
+    "child {number}",
+    "grandparent",
+    "server",
+    "worker",
+    "reader",
+    "writer",
+    "victim",
+
+    // lab01
+    "global = {global} at {global_address}, local = {local} at {local_address}",
+    "before fork: one process",
+    "fork() returned {returned} in the child",
+    "fork() returned {returned} in the parent: the child's pid",
+    "after fork: two processes, two copies of the variables",
+
+    // lab02
+    "child exits at once with status {code}; nobody waits for it",
+    "forked {child_role} {child}",
+    "child {child} was not seen as a zombie within {seconds} s",
+    "every child has exited and none was waited for: they are zombies",
+    "the children are zombies: state Z, shown by ps as <defunct>",
+    "the parent holds {seconds} s and never calls wait(): the zombies stay",
+    "the parent exits without waiting",
+    "parent exits with status {code}: init (or the subreaper) adopts its zombies and reaps them",
+
+    // lab03
+    "child returns {code} from its function",
+    "forked child 1 {child}: it will return 3",
+    "child calls _exit({code})",
+    "forked child 2 {child}: it will call _exit(7)",
+    "child sleeps in pause() until a signal ends it",
+    "forked child 3 {child}: it will be killed",
+    "child 3 {child} was not seen sleeping in pause() within 10 s",
+    "parent sends {signal} to child 3 {child}",
+    "the parent calls wait() once per child",
+    "child {child} did not end as expected",
+    "one more wait() should have failed with ECHILD",
+    "one more wait() returns -1 with {error}: no child is left to wait for",
+    "every child reaped: no zombie is left",
+    "after wait(): the parent alone, no zombie",
+    "the parent holds {seconds} s",
+
+    // lab04
+    "child sleeps {seconds} s, then exits with 24",
+    "child exits with status {code}",
+    "forked child {child}",
+    "the parent polls with waitpid(WNOHANG) and works in between",
+    "waitpid(WNOHANG) returned {returned}: child {child} has not ended (/proc: state "
+    "{child_state}); the parent does its own work for {seconds} s",
+    "child reaped; before that, waitpid() returned 0 {polls} time(s)",
+    "child {child} did not exit with 24",
+
+    // lab05 / lab06
+    "SIGALRM: time out! (alarm {count}) — alarm({alarm}) again",
+    "SIGINT: CTRL+C pressed",
+    "signal({signal}, {function}) returned {old}, the handler it replaced",
+    "register the handlers with signal()",
+    "alarm(): ask for a SIGALRM, then sleep",
+    "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
+    "wait... sleep({asked})",
+    "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
+    "alarm(0) cancels the pending alarm ({left} s to go)",
+    "done",
+    "{call}({signal}, {function}) installed handler {handler}, sa_flags {flags_text}",
+    "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
+    "install handlers the old way: signal() and sysv_signal()",
+    "built with _GNU_SOURCE (g++ defines it for all C++): signal() is the BSD one (SA_RESTART, "
+    "handler kept). Under a strict standard (gcc -std=c11 -D_POSIX_C_SOURCE=200809L) signal() "
+    "would be sysv_signal(), and sysv_signal() itself would not be declared",
+    "replace them with sigaction(): oldact holds what was installed before",
+    "a one-shot handler (System V semantics)",
+    "a lasting handler that restarts calls (BSD semantics)",
+    "a lasting handler, calls not restarted",
+
+    // lab07
+    "SIGCHLD: a child ended — waitpid() until none is left",
+    "removed child {child}; it sent {code} (WEXITSTATUS)",
+    "removed child {child}; killed by signal {killed_by}",
+    "waitpid failed in the SIGCHLD handler: errno {errno}",
+    "Hi! I'm child process: sleeping {sleep} s, then {how}",
+    "{how}: I end now",
+    "child {child} outlived the rounds: killing it",
+    "install the SIGCHLD handler with sigaction()",
+    "Child proc id: {child}",
+    "the parent sleeps in rounds; each SIGCHLD cuts a sleep short",
+    "after the rounds: any child left? any zombie?",
+    "after the rounds (a zombie would show as Z)",
+    "expected both exit codes, 12 and 24, to be collected",
+
+    // lab08
+    "{peer}: {call}: {errno} ({reason})",
+    "echoed {bytes} bytes to {peer}",
+    "closed the connection to {peer}",
+    "accept: {errno} ({reason}): trying again every 100 ms",
+    "accepted a connection from {peer}",
+    "forked child {child} for {peer}; the server closed its copy",
+    "the server and its first child:",
+    "the child echoes; the server is back in accept",
+    "--bind: not a numeric IP address: {address}",
+    "listening on {address} (backlog {backlog}, open-file limit {open_files})",
+    "listening on {address} (backlog {backlog}, open-file limit raised from {open_files_before} to "
+    "{open_files})",
+    "listening: connections wait in the backlog until accepted",
+    "{signal}: stop accepting, end the children, reap them all",
+    "stopping",
+    "served {connections} connections, refused {refused}, reaped {reaped} children, {failed} "
+    "failed",
+
+    // lab09
+    "connected to {address} from {local}",
+    "connected: one process, one socket; next, fork",
+    "{reason}: close() after {bytes} bytes; the reader still holds the socket",
+    "{reason}: shutdown(SHUT_WR) after {bytes} bytes sent",
+    "end of input",
+    "forked the writer {child}; this process reads",
+    "reader and writer share one socket:",
+    "hang: no end of file {timeout} s after the writer's close(), because this process still holds "
+    "the socket; shutting down from here",
+    "shutdown(SHUT_WR) by the reader: now the server sees end of file",
+    "received {bytes} bytes",
+    "end of file from the server after {bytes} bytes echoed",
+    "the server closed the connection before the input ended: it went away",
+    "{signal}: ending the writer and reaping it first",
+    "the writer has finished; it waits as a zombie until the reader reaps it",
+
+    // lab10
+    "SIGCHLD handler runs (delivery {delivery}): reaped {reaped_now}",
+    "SIGCHLD is blocked; forking {children} children that exit at once",
+    "forked child {number}: {child}",
+    "{exited} children exited, {exited} SIGCHLD sent; pending: SIGCHLD = {pending} (one bit, not a "
+    "count)",
+    "all children are zombies; SIGCHLD waits, blocked:",
+    "unblocking SIGCHLD: the pending signal is delivered now, once",
+    "{exited} children exited, SIGCHLD delivered {deliveries} time(s), the handler reaped "
+    "{reaped}: {zombies} zombie(s) left",
+    "the zombies the handler left:",
+    "no zombie left:",
+    "holding {seconds} s: look with ps (the STAT column)",
+    "the parent reaps whatever the handler left",
+    "the children did not all exit within 10 s",
+
+    // lab11
+    "SIGUSR1 handler runs",
+    "the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
+    "{target})",
+    "sends {signal} to the parent {target}, blocked in {wchan}",
+    "--restart and --with-signal exclude each other: signal() sets its own flags",
+    "signal(SIGUSR1, handler): glibc's signal(), as the course's first programs",
+    "sigaction(SIGUSR1) with sa_flags = SA_RESTART",
+    "sigaction(SIGUSR1) with sa_flags = 0, as the course sets it",
+    "listening on {address}",
+    "the kernel holds sa_flags = {flags}; a child will signal the parent once it is blocked in "
+    "{call}",
+    "wrote {bytes} bytes to the pipe",
+    "connected {local} -> {peer}",
+    "calling sleep({asked})",
+    "sleep() returned early, SA_RESTART or not: it is never restarted",
+    "calling {call} (attempt {attempt})",
+    "{call} returned -1, errno {error} ({reason}): interrupted, not restarted; so call again",
+    "{call} returned -1, errno {error} ({reason})",
+    "{call} returned {result} bytes \"{data}\": restarted after the handler, the program never "
+    "noticed",
+    "{call} returned {result} bytes \"{data}\"",
+    "{call} returned fd {result} from {peer}: restarted after the handler, the program never "
+    "noticed",
+    "{call} returned fd {result} from {peer}",
+
+    // lab12
+    "fd {fd}: \"{record_text}\" written at offset {offset}",
+    "part 1: a file, opened again by each side after fork",
+    "part 1: a file opened before fork, written by both sides",
+    "the file holds {size} bytes of the {written} written: {parent_records} parent and "
+    "{child_records} child records\n{contents}",
+    "part 2: a connection served by a child, as in the course's echo server",
+    "listening on 127.0.0.1:{port}",
+    "accepted {peer} as fd {fd}",
+    "the child closes its connected socket, fd {fd}",
+    "the parent closes its copy of the connected socket, fd {fd}",
+    "the parent's descriptors:",
+    "the child's descriptors:",
+    "the connection {connection} is open in the child only: its close ends the connection",
+    "the connection {connection} is open in both: the child's close alone will not end it",
+    "the child is gone; the client waits up to {timeout} s for end of file",
+    "the client saw end of file after {waited} s",
+    "no end of file after {timeout} s: the parent's copy keeps the connection open",
+    "the parent closes its copy at last, fd {fd}",
+    "with the last descriptor closed, end of file after {waited} s",
+    "still no end of file",
+    "the other side ended",
+    "data instead of EOF",
+    "the child closed the connection before saying hello",
+
+    // lab13
+    "execv {path}: {errno}",
+    "victim {child} runs with stdout to a {output}",
+    "{output_column}child {exit_column}fflush before fork  pre-fork line {count} time:{listing}",
+    "{output_column}child {exit_column}fflush before fork  pre-fork line {count} times:{listing}",
+    "{output_column}child {exit_column}no fflush           pre-fork line {count} time:{listing}",
+    "{output_column}child {exit_column}no fflush           pre-fork line {count} times:{listing}",
+    "the victim writes a line with stdio, flushes it, forks; its child ends with {child_exit}()",
+    "the victim writes a line with stdio, does not flush, forks; its child ends with "
+    "{child_exit}()",
+    "duplicated: the child's exit() flushed its copy of a line the parent had buffered - a pipe's "
+    "buffer waits for exit, a terminal's for '\\n'",
+    "exactly once everywhere: nothing was left in the buffer for fork to copy, or the child "
+    "dropped its copy with _exit()",
+
+    // lab14
+    "before the parent exits, getppid() = {ppid} ({comm})",
+    "after the parent exits, getppid() = {ppid} ({comm})",
+    "the lab is a child subreaper: orphans below it come back to it",
+    "the lab is no subreaper: orphans below it go to init or to the nearest subreaper above the "
+    "lab",
+    "exits first, without waiting for child {child}",
+    "forked parent {child}",
+    "three generations: lab, parent, child; now the parent exits first",
+    "the orphan is the lab's child now:",
+    "the orphan has left the lab's tree:",
+    "the parent is gone; the child is an orphan with a new parent",
+    "holding {seconds} s: try  ps -o pid,ppid,stat,cmd -p {child}",
+    "the lab reaped a grandchild it never forked",
+    "the orphan ended; its new parent, not the lab, reaps it",
+    "the child ended before it reported",
+    "the child ended before it looked again",
+
+    // lab15
+    "write {attempt}: {call} sent {result} bytes",
+    "write {attempt}: {call} returned -1, {error} ({reason})",
+    "SIGPIPE: {action} (was {previous})",
+    "no RST within 10 s (poll: {revents})",
+    "poll(): {revents}: the peer's RST has arrived",
+    "the RST has arrived; the writer writes as if nothing had happened",
+    "the writer writes again: SIGPIPE's default action ends it inside write()",
+    "the writer writes again: the call fails, and the writer lives on",
+    "the writer saw EPIPE, closes the socket and exits 0",
+    "the peer listens on 127.0.0.1; port 0 lets the kernel pick the port",
+    "forked the writer {child}",
+    "accepted {peer}",
+    "read {bytes} bytes from the writer",
+    "the peer resets the connection: SO_LINGER {on 1, linger 0}, then close()",
+    "close() with linger 0: the kernel sends RST, not FIN",
+    "waitid(WNOWAIT): the writer {child} ended: {status}; not reaped yet",
+    "the writer has ended and is a zombie until the parent reaps it",
+    "the writer is a zombie: its wait status waits for the parent",
+    "holding {seconds} s before reaping",
+    "the writer died of SIGPIPE without a word: only its wait status tells",
+    "the writer survived: it saw EPIPE and reported it itself",
+    "the writer closed the connection before writing",
+
+    // lab16
+    "waitpid(-1, WNOHANG) = 0: the other children still run",
+    "waitpid(-1, WNOHANG) = -1 ECHILD: no child left",
+    "a server's shape: a listening socket on 127.0.0.1 (port 0) and a poll loop",
+    "the loop will poll {what}: fd {fd}",
+    "a signalfd for SIGCHLD",
+    "the read end of a self-pipe",
+    "SIGCHLD is blocked; fork the children, which exit at once",
+    "exiting with {code}",
+    "every child has exited; none is reaped yet",
+    "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
+    "all the children are zombies; SIGCHLD waits, blocked",
+    "holding {seconds} s: try ps now",
+    "a client connects from {local}; it waits in the backlog for accept",
+    "unblock SIGCHLD: the pending signal is delivered now; the handler writes a byte",
+    "the handler ran {deliveries} time(s) for {children} exits",
+    "the poll loop: the listening socket and the signalfd",
+    "the poll loop: the listening socket and the self-pipe",
+    "poll(): ready: {which}",
+    "the listening socket",
+    "the signalfd",
+    "the self-pipe",
+    "the listening socket and the signalfd",
+    "the listening socket and the self-pipe",
+    "read {count} record(s) from the signalfd: SIGCHLD from {sender}",
+    "read {count} byte(s) from the self-pipe",
+    "accepted {peer}: served by the same loop",
+    "the loop has reaped every child; no handler reaped or printed anything",
+    "{reaped} children reaped after {signals} SIGCHLD; {left} left; calls that failed with EINTR: "
+    "{eintr}",
+    "the children did not all become zombies within 10 s",
+    "poll: nothing happened for 10 s",
+
+    // tests/load/echoiter.cpp (the iterative server the benchmark compares with)
+    "listening on {address} port {port}",
+    "served {clients} clients, echoed {bytes} bytes",
+};
+
+}  // namespace
+
+std::span<const std::string_view> english_messages() {
+  return english;
+}
+
+}  // namespace lab

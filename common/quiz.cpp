@@ -1,0 +1,249 @@
+#include "quiz.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sys.hpp"
+
+namespace lab {
+namespace {
+
+using values = std::vector<std::pair<std::string, std::string>>;
+
+// A question this process has asked (a forked child inherits the list, and
+// with it the learner's answer).
+struct asked_question {
+  std::string id;
+  std::vector<std::string> choices;  // as shown, placeholders filled in
+  values fields;                     // ask()'s, for the why
+  int chosen = 0;                    // 0: no answer
+  bool revealed = false;
+};
+
+bool quiz_enabled = true;
+bool input_ended = false;
+std::vector<asked_question> asked;
+
+std::string value_text(const field& f) {
+  switch (f.kind) {
+    case field::type::integer:
+      return std::to_string(f.integer);
+    case field::type::boolean:
+      return f.integer ? "true" : "false";
+    case field::type::real: {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", f.real);
+      return text;
+    }
+    case field::type::text:
+      return f.text;
+  }
+  return "";
+}
+
+values values_of(std::initializer_list<field> fields) {
+  values out;
+  for (const field& f : fields) out.emplace_back(std::string(f.key), value_text(f));
+  return out;
+}
+
+// `text` with each {key} that `given` names replaced by its value.
+std::string fill(std::string_view text, const values& given) {
+  std::string out;
+  while (!text.empty()) {
+    const auto open = text.find('{');
+    const auto close = text.find('}', open);
+    if (open == std::string_view::npos || close == std::string_view::npos) break;
+    const std::string_view key = text.substr(open + 1, close - open - 1);
+    out.append(text.substr(0, open));
+    const std::string* value = nullptr;
+    for (const auto& [name, v] : given)
+      if (name == key) value = &v;
+    if (value)
+      out += *value;
+    else
+      out.append(text.substr(open, close - open + 1));
+    text.remove_prefix(close + 1);
+  }
+  out.append(text);
+  return out;
+}
+
+bool in_chinese() {
+  return narrator_settings().lang == "zh";
+}
+
+std::string_view in_language(std::string_view en, std::string_view zh) {
+  return in_chinese() ? zh : en;
+}
+
+// One line from the learner, as stage() reads Enter: the terminal when there
+// is one, else standard input. Sets input_ended at end of input.
+std::string read_answer_line() {
+  unique_fd tty(::open("/dev/tty", O_RDONLY | O_CLOEXEC));
+  const int input = tty ? tty.get() : STDIN_FILENO;
+  std::string line;
+  for (;;) {
+    char c = 0;
+    const ssize_t n = ::read(input, &c, 1);
+    if (n < 0 && errno == EINTR) continue;  // a handler ran (a child ended): read on
+    if (n <= 0) {
+      input_ended = true;
+      break;
+    }
+    if (c == '\n') break;
+    if (line.size() < 64) line += c;
+  }
+  return line;
+}
+
+asked_question* find_asked(std::string_view id) {
+  for (asked_question& a : asked)
+    if (a.id == id) return &a;
+  return nullptr;
+}
+
+const quiz_question& question_for(std::string_view id) {
+  const quiz_question* question = find_quiz_question(id);
+  if (!question) throw std::invalid_argument("no quiz question " + std::string(id));
+  return *question;
+}
+
+// "2) twice", or "" for choice 0.
+std::string numbered(const asked_question& a, int choice) {
+  if (choice < 1 || choice > static_cast<int>(a.choices.size())) return "";
+  return std::to_string(choice) + ") " + a.choices[static_cast<std::size_t>(choice - 1)];
+}
+
+void show_answer(std::string_view id, std::string_view actual_text, const field& actual,
+                 std::initializer_list<field> fields) {
+  const quiz_question& question = question_for(id);
+  asked_question* a = find_asked(id);
+  if (!a || a->revealed) return;
+  a->revealed = true;
+  const int right = right_quiz_choice(question, actual_text);
+  values given = a->fields;
+  for (auto& v : values_of(fields)) given.push_back(std::move(v));
+  given.emplace_back("actual", std::string(actual_text));
+  const std::string why = fill(in_language(question.why_en, question.why_zh), given);
+  const quiz_words& words = quiz_words_in(narrator_settings().lang);
+  const values parts = {{"chosen_choice", numbered(*a, a->chosen)},
+                        {"right_choice", numbered(*a, right)},
+                        {"actual", std::string(actual_text)},
+                        {"why", why}};
+  const std::string_view shape = right == 0           ? words.unmatched
+                                 : a->chosen == 0     ? words.unanswered
+                                 : a->chosen == right ? words.right
+                                                      : words.wrong;
+  say_localized("answer", fill(shape, parts),
+                {{"question", id},
+                 {"chosen", a->chosen},
+                 {"right", right},
+                 {"correct", a->chosen != 0 && a->chosen == right},
+                 actual,
+                 {"chosen_text", numbered(*a, a->chosen)},
+                 {"right_text", numbered(*a, right)},
+                 {"why", why}});
+}
+
+}  // namespace
+
+const quiz_question* find_quiz_question(std::string_view id) {
+  for (const quiz_question& question : quiz_questions())
+    if (question.id == id) return &question;
+  return nullptr;
+}
+
+int quiz_choice_count(const quiz_question& question) {
+  int count = 0;
+  for (const quiz_choice& choice : question.choices)
+    if (!choice.en.empty() || !choice.zh.empty()) ++count;
+  return count;
+}
+
+int right_quiz_choice(const quiz_question& question, std::string_view actual) {
+  const auto number = [](std::string_view text, long long& value) {
+    if (text.empty()) return false;
+    std::size_t i = text.front() == '-' ? 1 : 0;
+    if (i == text.size()) return false;
+    value = 0;
+    for (; i < text.size(); ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      value = value * 10 + (text[i] - '0');
+    }
+    if (text.front() == '-') value = -value;
+    return true;
+  };
+  const int count = quiz_choice_count(question);
+  for (int i = 0; i < count; ++i) {
+    const std::string_view when = question.choices[static_cast<std::size_t>(i)].when;
+    long long least = 0, value = 0;
+    if (when.ends_with('+') && number(when.substr(0, when.size() - 1), least)) {
+      if (number(actual, value) && value >= least) return i + 1;
+    } else if (when == actual) {
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+int parse_quiz_answer(std::string_view line, int choices) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+    line.remove_suffix(1);
+  if (line.empty() || line.size() > 2) return 0;
+  int choice = 0;
+  for (const char c : line) {
+    if (c < '0' || c > '9') return 0;
+    choice = choice * 10 + (c - '0');
+  }
+  return choice >= 1 && choice <= choices ? choice : 0;
+}
+
+void enable_quiz(bool enabled) {
+  quiz_enabled = enabled;
+}
+
+void ask(std::string_view id, std::initializer_list<field> fields) {
+  const quiz_question& question = question_for(id);
+  if (!narrator_settings().step || !quiz_enabled || input_ended || find_asked(id)) return;
+  asked_question a;
+  a.id = id;
+  a.fields = values_of(fields);
+  const int count = quiz_choice_count(question);
+  for (int i = 0; i < count; ++i) {
+    const quiz_choice& choice = question.choices[static_cast<std::size_t>(i)];
+    a.choices.push_back(fill(in_language(choice.en, choice.zh), a.fields));
+  }
+  const quiz_words& words = quiz_words_in(narrator_settings().lang);
+  const std::string prompt = fill(in_language(question.en, question.zh), a.fields);
+  std::string text = fill(words.ask, {{"question", prompt}});
+  std::string listed;
+  for (int i = 1; i <= count; ++i) {
+    text += "\n  " + numbered(a, i);
+    listed += (listed.empty() ? "" : " | ") + numbered(a, i);
+  }
+  text += "\n" + fill(words.hint, {{"first", "1"}, {"last", std::to_string(count)}});
+  say_localized(
+      "quiz", text,
+      {{"question", id}, {"prompt", prompt}, {"choices", count}, {"choice_list", listed}});
+  a.chosen = parse_quiz_answer(read_answer_line(), count);
+  asked.push_back(std::move(a));
+}
+
+void reveal(std::string_view id, long long actual, std::initializer_list<field> fields) {
+  show_answer(id, std::to_string(actual), field("actual", actual), fields);
+}
+
+void reveal(std::string_view id, std::string_view actual, std::initializer_list<field> fields) {
+  show_answer(id, actual, field("actual", actual), fields);
+}
+
+}  // namespace lab

@@ -1,0 +1,352 @@
+// timeline: the shared ring (records from every process and from signal
+// handlers, the oldest overwritten when full), the lanes drawn from it, what
+// the narrator records for each event — and the tree view's reaped rows,
+// which the same events feed.
+#include "timeline.hpp"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <set>
+
+#include "narrator.hpp"
+#include "support.hpp"
+
+using unit::capture;
+using unit::child_process;
+using unit::json_object;
+using unit::parse_json_line;
+
+namespace {
+
+lab::timeline_entry entry(long seq, pid_t pid, std::string_view role, std::string_view kind,
+                          char mark, std::string_view label, pid_t about = 0,
+                          std::string_view about_role = "", std::string_view note = "") {
+  lab::timeline_entry e;
+  e.seq = seq;
+  e.t_ms = seq * 10;
+  e.pid = pid;
+  e.about = about;
+  e.mark = mark;
+  lab::set_text(e.role, role);
+  lab::set_text(e.about_role, about_role);
+  lab::set_text(e.kind, kind);
+  lab::set_text(e.label, label);
+  lab::set_text(e.note, note);
+  return e;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  return unit::lines_of(text).lines;
+}
+
+std::size_t widest(const std::string& text) {
+  std::size_t width = 0;
+  for (const auto& line : lines(text)) width = std::max(width, line.size());
+  return width;
+}
+
+// How often `what` occurs in the drawing's rows (not its header or legend): a
+// row starts with its time, "  0.010".
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (const auto& line : lines(text)) {
+    if (line.size() < 8 || line[3] != '.' || !std::isdigit(static_cast<unsigned char>(line[2])))
+      continue;
+    for (auto at = line.find(what); at != std::string::npos; at = line.find(what, at + 1)) ++n;
+  }
+  return n;
+}
+
+std::vector<json_object> json_lines(const std::string& text) {
+  std::vector<json_object> events;
+  for (const auto& line : lines(text)) events.push_back(parse_json_line(line));
+  return events;
+}
+
+void start(bool timeline) {
+  lab::start_narrator({.program = "unit-timeline", .json = true, .timeline = timeline});
+  lab::set_role("parent");
+}
+
+volatile sig_atomic_t handler_seq = 0;
+
+void record_in_handler(int) {
+  lab::timeline_entry e;
+  e.seq = handler_seq;
+  lab::set_text(e.kind, "signal");
+  lab::set_text(e.label, "from a handler");
+  lab::timeline_record(e);
+}
+
+void narrate_in_handler(int signo) {
+  lab::signal_say("signal", "caught {signo}", {{"signo", signo}});
+}
+
+}  // namespace
+
+TEST_CASE("fixed texts are cut to fit, never inside a UTF-8 character") {
+  lab::fixed_text<8> text;
+  text.append("fork ");
+  text.append(-42LL);
+  CHECK(text.view() == "fork -4");
+  text.append("more");
+  CHECK(text.view() == "fork -4");
+
+  char field[6];
+  lab::set_text(field, "\xe5\xad\x90\xe8\xbf\x9b");  // two Chinese characters, 6 bytes
+  CHECK(std::string(field) == "\xe5\xad\x90");       // the second does not fit whole
+  CHECK(lab::utf8_fit("abc", 10) == 3);
+  CHECK(lab::standard_signal_name(SIGCHLD) == std::string("SIGCHLD"));
+  CHECK(lab::standard_signal_name(SIGSYS) == std::string("SIGSYS"));
+  CHECK(lab::standard_signal_name(0) == nullptr);
+  CHECK(lab::standard_signal_name(SIGRTMIN) == nullptr);
+}
+
+TEST_CASE("the ring keeps the records of every process, in seq order") {
+  REQUIRE(lab::start_timeline(64));
+  std::vector<std::unique_ptr<child_process>> children;
+  for (int c = 1; c <= 3; ++c)
+    children.push_back(std::make_unique<child_process>([c] {
+      for (int i = 0; i < 5; ++i)
+        lab::timeline_record(entry(c * 100 + i, ::getpid(), "child", "x", ' ', ""));
+      return 0;
+    }));
+  for (int i = 0; i < 5; ++i)
+    lab::timeline_record(entry(i + 1, ::getpid(), "parent", "x", ' ', ""));
+  for (auto& child : children) {
+    const auto status = child->wait_end();
+    REQUIRE(status);
+    CHECK(*status == 0);
+  }
+  const auto contents = lab::read_timeline();
+  CHECK(contents.dropped == 0);
+  REQUIRE(contents.entries.size() == 20);
+  CHECK(std::is_sorted(contents.entries.begin(), contents.entries.end(),
+                       [](const auto& a, const auto& b) { return a.seq < b.seq; }));
+  std::set<pid_t> writers;
+  for (const auto& e : contents.entries) writers.insert(e.pid);
+  CHECK(writers.size() == 4);
+}
+
+TEST_CASE("a full ring overwrites the oldest records and says how many") {
+  REQUIRE(lab::start_timeline(8));
+  for (long seq = 1; seq <= 20; ++seq) lab::timeline_record(entry(seq, 1, "parent", "x", ' ', ""));
+  const auto contents = lab::read_timeline();
+  CHECK(contents.dropped == 12);
+  REQUIRE(contents.entries.size() == 8);
+  CHECK(contents.entries.front().seq == 13);
+  CHECK(contents.entries.back().seq == 20);
+  const auto drawing = lab::draw_timeline(contents);
+  CHECK(drawing.text.find("oldest 12 events") != std::string::npos);
+}
+
+TEST_CASE("a signal handler can record") {
+  REQUIRE(lab::start_timeline(8));
+  handler_seq = 7;
+  struct sigaction action {};
+  action.sa_handler = record_in_handler;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old {};
+  REQUIRE(::sigaction(SIGUSR1, &action, &old) == 0);
+  ::raise(SIGUSR1);
+  ::sigaction(SIGUSR1, &old, nullptr);
+  const auto contents = lab::read_timeline();
+  REQUIRE(contents.entries.size() == 1);
+  CHECK(contents.entries[0].seq == 7);
+  CHECK(std::string(contents.entries[0].label) == "from a handler");
+}
+
+TEST_CASE("the narrator records each event with its seq, mark and short label") {
+  start(true);
+  capture out(STDOUT_FILENO);
+  lab::stage("a stage");
+  const pid_t child = lab::fork_as("child 1");
+  if (child == 0) {  // child
+    lab::say("exit", "child ends with {code}", {{"code", 3}});
+    ::_exit(3);
+  }
+  // parent
+  lab::say("fork", "forked {child}", {{"child", child}});
+  const auto status = unit::reap(child);
+  REQUIRE(status);
+  struct sigaction action {};
+  action.sa_handler = narrate_in_handler;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old {};
+  REQUIRE(::sigaction(SIGUSR2, &action, &old) == 0);
+  ::raise(SIGUSR2);
+  ::sigaction(SIGUSR2, &old, nullptr);
+  lab::say_reap(child, *status);
+  lab::say("result", "read failed", {{"call", "read"}, {"error", "EINTR"}});
+  const auto events = json_lines(out.text());
+  const auto contents = lab::read_timeline();
+  REQUIRE(contents.entries.size() == events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    CAPTURE(i);
+    CHECK(contents.entries[i].seq == events[i].integer("seq"));
+    CHECK(contents.entries[i].pid == events[i].integer("pid"));
+    CHECK(std::string(contents.entries[i].kind) == events[i].text("kind"));
+  }
+  std::map<std::string, const lab::timeline_entry*> by_kind;
+  for (const auto& e : contents.entries) by_kind[e.kind] = &e;
+  REQUIRE(by_kind.size() == 6);
+  CHECK(std::string(by_kind["step"]->label) == "a stage");
+  CHECK(by_kind["fork"]->mark == '+');
+  CHECK(by_kind["fork"]->about == child);
+  CHECK(std::string(by_kind["fork"]->about_role) == "child 1");
+  CHECK(std::string(by_kind["fork"]->label) == "fork " + std::to_string(child));
+  CHECK(by_kind["exit"]->mark == 'X');
+  CHECK(by_kind["exit"]->pid == child);
+  CHECK(std::string(by_kind["exit"]->role) == "child 1");
+  CHECK(std::string(by_kind["exit"]->label) == "exit 3");
+  CHECK(by_kind["signal"]->mark == '!');
+  CHECK(std::string(by_kind["signal"]->label) == "SIGUSR2 handler");
+  CHECK(by_kind["reap"]->mark == 'R');
+  CHECK(std::string(by_kind["reap"]->note) == "3");
+  CHECK(by_kind["result"]->mark == 'E');
+  CHECK(std::string(by_kind["result"]->label) == "read: EINTR");
+}
+
+TEST_CASE("without --timeline nothing is recorded") {
+  REQUIRE(lab::start_timeline(0) == false);  // unmaps the ring of the tests before
+  start(false);
+  capture out(STDOUT_FILENO);
+  lab::say("step", "hello");
+  out.text();
+  CHECK_FALSE(lab::timeline_started());
+  CHECK(lab::read_timeline().entries.empty());
+}
+
+TEST_CASE("lanes: one per process, exits marked once, from the event or from what revealed it") {
+  const pid_t lab = 100, a = 101, b = 102, c = 103;
+  lab::timeline_contents contents;
+  auto& e = contents.entries;
+  e.push_back(entry(1, lab, "parent", "step", ' ', "SIGCHLD blocked"));
+  e.push_back(entry(2, lab, "parent", "fork", '+', "fork 101", a, "child 1"));
+  e.push_back(entry(3, lab, "parent", "fork", '+', "fork 102", b, "child 2"));
+  e.push_back(entry(4, lab, "parent", "fork", '+', "fork 103", c, "child 3"));
+  e.push_back(entry(5, a, "child 1", "exit", 'X', "exit 0"));  // said by the child itself
+  e.push_back(entry(6, lab, "parent", "tree", ' ', "tree (4)"));
+  for (const pid_t zombie : {a, b, c}) {  // the tree saw all three as zombies
+    auto seen = entry(6, lab, "parent", "zombie", 'X', "exited (Z)", zombie, "", "Z");
+    seen.sub = zombie - lab;
+    e.push_back(seen);
+  }
+  e.push_back(entry(7, lab, "parent", "signal", '!', "SIGCHLD handler"));
+  e.push_back(entry(8, lab, "parent", "reap", 'R', "reap 101", a, "", "0"));
+  e.push_back(entry(9, lab, "parent", "reap", 'R', "reap 102", b, "", "0"));
+  const auto drawing = lab::draw_timeline(contents);
+  CAPTURE(drawing.text);
+  CHECK(drawing.processes == 4);
+  CHECK(drawing.lanes == 4);
+  CHECK(drawing.events == 9);
+  CHECK(drawing.exits == 3);
+  CHECK(count(drawing.text, "X exit") == 3);
+  CHECK(count(drawing.text, "! SIGCHLD") == 1);
+  CHECK(count(drawing.text, "R reap") == 2);
+  CHECK(widest(drawing.text) <= 100);
+  const auto rows = lines(drawing.text);
+  REQUIRE(rows.size() > 3);
+  for (const auto* role : {"parent", "child 1", "child 2", "child 3"})
+    CHECK(rows[0].find(role) != std::string::npos);
+  for (const auto* pid : {"100", "101", "102", "103"})
+    CHECK(rows[1].find(pid) != std::string::npos);
+  // Child 3 was never reaped: still a zombie on the last row.
+  CHECK(drawing.text.find("z") != std::string::npos);
+}
+
+TEST_CASE("a reap reveals an exit nobody narrated; a killed child says its signal") {
+  lab::timeline_contents contents;
+  contents.entries.push_back(entry(1, 100, "parent", "fork", '+', "fork 101", 101, "victim"));
+  contents.entries.push_back(entry(2, 100, "parent", "reap", 'R', "reap 101", 101, "", "SIGKILL"));
+  contents.entries.push_back(entry(3, 100, "parent", "reap", 'R', "reap 101", 101, "", "SIGKILL"));
+  const auto drawing = lab::draw_timeline(contents);
+  CAPTURE(drawing.text);
+  CHECK(drawing.exits == 1);
+  CHECK(count(drawing.text, "X killed SIGKILL") == 1);
+  CHECK(drawing.text.find("victim") != std::string::npos);
+}
+
+TEST_CASE("past six processes: five lanes and 'others', where no exit is folded away") {
+  lab::timeline_contents contents;
+  long seq = 1;
+  for (pid_t child = 201; child <= 209; ++child)
+    contents.entries.push_back(entry(seq++, 200, "parent", "fork", '+', "fork", child, "child"));
+  for (pid_t child = 201; child <= 209; ++child)
+    contents.entries.push_back(entry(seq++, child, "child", "exit", 'X', "exit 0"));
+  for (const std::size_t width : {100, 80, 60}) {
+    CAPTURE(width);
+    const auto drawing = lab::draw_timeline(contents, width);
+    CAPTURE(drawing.text);
+    CHECK(drawing.processes == 10);
+    CHECK(drawing.lanes == 5);
+    CHECK(drawing.exits == 9);
+    CHECK(count(drawing.text, "X ") == 9);
+    CHECK(widest(drawing.text) <= width);
+    CHECK(lines(drawing.text)[0].find("others") != std::string::npos);
+    for (pid_t folded = 205; folded <= 209; ++folded)  // the folded lanes' exits name their pid
+      CHECK(drawing.text.find("X " + std::to_string(folded)) != std::string::npos);
+  }
+}
+
+TEST_CASE("tree: a reaped child keeps a reaped row until the first stage after a tree showed it") {
+  start(false);
+  capture out(STDOUT_FILENO);
+  const pid_t child = lab::fork_as("child 1");
+  if (child == 0) ::_exit(3);  // child
+  // parent
+  const auto status = unit::reap(child);
+  REQUIRE(status);
+  lab::say_reap(child, *status);
+  lab::stage("a stage before any tree showed it: the row stays");
+  lab::show_tree("after the reap:");
+  lab::show_tree("again, no stage between:");
+  lab::stage("the next stage");
+  lab::show_tree("after the stage:");
+  const std::string text = out.text();
+  const auto first = text.find("after the reap:");
+  const auto second = text.find("again, no stage between:");
+  const auto third = text.find("after the stage:");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  REQUIRE(third != std::string::npos);
+  const std::string row = std::to_string(child);
+  CHECK(text.substr(first, second - first).find("reaped (exited 3)") != std::string::npos);
+  CHECK(text.substr(first, second - first).find(row) != std::string::npos);
+  CHECK(text.substr(second, third - second).find("reaped (exited 3)") != std::string::npos);
+  CHECK(text.substr(third).find("reaped") == std::string::npos);
+}
+
+TEST_CASE("tree: a reap narrated by a signal handler gets its row too; JSON counts the rows") {
+  start(true);
+  {
+    capture earlier(STDOUT_FILENO);  // rows the tests before may have left
+    lab::show_tree("");
+    lab::stage("");
+  }
+  capture out(STDOUT_FILENO);
+  lab::signal_say("reap", "removed child {child}; it sent {code}",
+                  {{"child", 999999}, {"code", 12}});
+  lab::signal_say("reap", "removed child {child}; killed",
+                  {{"child", 999998}, {"killed_by", SIGKILL}});
+  lab::show_tree("now:");
+  const auto events = json_lines(out.text());
+  REQUIRE(!events.empty());
+  const json_object& tree = events.back();
+  CHECK(tree.text("kind") == "tree");
+  CHECK(tree.integer("reaped") == 2);
+  CHECK(tree.integer("rows") == tree.integer("processes") + 2);
+  const std::string text = tree.text("text");
+  CHECK(text.find("999999") != std::string::npos);
+  CHECK(text.find("reaped (exited 12)") != std::string::npos);
+  CHECK(text.find("reaped (killed by SIGKILL)") != std::string::npos);
+  for (const auto& line : lines(text)) CHECK(line.size() <= 67);
+  capture quiet(STDOUT_FILENO);
+  lab::stage("clears them");
+}
