@@ -34,9 +34,33 @@ struct lane {
   bool exited = false;
 };
 
-std::string cut(std::string text, std::size_t width) {
-  if (text.size() > width) text.resize(width);
-  return text;
+// A character's bytes in UTF-8, from its first byte.
+std::size_t utf8_length(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+// Columns on a terminal: a wide (CJK) character takes two. Labels may hold
+// Chinese stage texts (--lang zh).
+std::size_t columns_of(std::string_view text) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size(); i += utf8_length(static_cast<unsigned char>(text[i])))
+    columns += utf8_length(static_cast<unsigned char>(text[i])) >= 3 ? 2 : 1;
+  return columns;
+}
+
+// `text` in at most `width` columns, never cut inside a character.
+std::string cut(const std::string& text, std::size_t width) {
+  std::string out;
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_length(static_cast<unsigned char>(text[i]));
+    const std::size_t wide = length >= 3 ? 2 : 1;
+    if (columns + wide > width) break;
+    out.append(text, i, length);
+    columns += wide;
+    i += length;
+  }
+  return out;
 }
 
 std::string trim_right(std::string text) {
@@ -118,10 +142,10 @@ class drawer {
 
   void line(const std::string& text) { out_.text += cut(trim_right(text), width_) + "\n"; }
 
-  std::string padded(std::string text) const {
-    text = cut(std::move(text), cell_width_ - 1);
-    text.resize(cell_width_, ' ');
-    return text;
+  std::string padded(const std::string& text) const {
+    std::string cell = cut(text, cell_width_ - 1);
+    cell.append(cell_width_ - columns_of(cell), ' ');
+    return cell;
   }
 
   void header() {

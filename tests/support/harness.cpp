@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -158,9 +159,14 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   auto err = lab::make_pipe();
   auto in = lab::make_pipe();
   auto exec_error = lab::make_pipe();
+  const pid_t test_pid = ::getpid();
   pid_ = lab::check(::fork(), "fork");
   if (pid_ == 0) {  // child: becomes the lab
     ::setsid();     // own session and group, no controlling terminal
+    // If the test itself dies (a timeout kills it), the lab dies with it, and
+    // the lab's own children die with the lab: nothing outlives a test run.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != test_pid) ::_exit(127);  // it died before we asked
     // Dispositions set to "ignore" and blocked signals survive exec: a test run
     // started in the background (SIGINT ignored) must not change what a lab does.
     for (int signo = 1; signo < NSIG; ++signo)

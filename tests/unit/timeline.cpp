@@ -350,3 +350,34 @@ TEST_CASE("tree: a reap narrated by a signal handler gets its row too; JSON coun
   capture quiet(STDOUT_FILENO);
   lab::stage("clears them");
 }
+
+TEST_CASE("a Chinese label is cut between characters, and counted as wide") {
+  lab::timeline_contents contents;
+  long seq = 1;
+  for (pid_t child = 301; child <= 305; ++child)
+    contents.entries.push_back(entry(seq++, 300, "parent", "fork", '+', "fork", child, "child"));
+  contents.entries.push_back(
+      entry(seq++, 300, "parent", "step", ' ', "\xe7\x88\xb6\xe8\xbf\x9b\xe7\xa8\x8b"));
+  contents.entries.push_back(entry(seq++, 301, "child", "exit", 'X',
+                                   "\xe5\xad\x90\xe8\xbf\x9b\xe7\xa8\x8b\xe9\x80\x80"
+                                   "\xe5\x87\xba\xe4\xba\x86"));
+  for (const std::size_t width : {100, 60}) {
+    CAPTURE(width);
+    const auto drawing = lab::draw_timeline(contents, width);
+    CAPTURE(drawing.text);
+    for (const auto& line : lines(drawing.text)) {
+      std::size_t columns = 0;
+      for (std::size_t i = 0; i < line.size();) {
+        const auto lead = static_cast<unsigned char>(line[i]);
+        const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        REQUIRE(i + length <= line.size());
+        for (std::size_t k = 1; k < length; ++k)  // continuation bytes only
+          CHECK((static_cast<unsigned char>(line[i + k]) & 0xC0) == 0x80);
+        columns += length >= 3 ? 2 : 1;
+        i += length;
+      }
+      CHECK(columns <= width);
+    }
+    CHECK(count(drawing.text, "X \xe5\xad\x90") == 1);
+  }
+}
