@@ -112,14 +112,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent during the hold leave n
     CAPTURE(signo);
     lab_process lab("lab02-zombie", {"--children", "2", "--hold", "60"});
     lab.expect("sleep");
-    if (signo == SIGINT)
-      lab.signal_group(signo);  // as Ctrl-C does
-    else
-      lab.signal(signo);  // as kill PID does
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());
+    check_interrupted(lab, signo);
   }
 }
 

@@ -132,14 +132,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent during the hold leave n
     CAPTURE(signo);
     lab_process lab("lab03-wait", {"--kill-one", "--hold", "60"});
     lab.expect("sleep", [](const event& e) { return e.role() == "parent"; });
-    if (signo == SIGINT)
-      lab.signal_group(signo);  // as Ctrl-C does
-    else
-      lab.signal(signo);  // as kill PID does
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());
+    check_interrupted(lab, signo);
   }
 }
 

@@ -76,14 +76,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent while polling leave no 
     lab_process lab("lab04-waitpid", {"--child-sleep", "60", "--poll", "0.1"});
     const auto child = static_cast<pid_t>(lab.expect("fork").number("child"));
     lab.expect("poll");
-    if (signo == SIGINT)
-      lab.signal_group(signo);  // as Ctrl-C does
-    else
-      lab.signal(signo);  // as kill PID does: the child dies by its parent-death signal
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());
+    check_interrupted(lab, signo);
     CHECK_FALSE(lab::read_proc(child));
   }
 }

@@ -167,14 +167,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent during the hold leave n
     lab_process lab("lab10-coalesce", {"--children", "3", "--reaper", "once", "--hold", "60"});
     lab.expect("step", [](const event& e) { return e.text("text").find("holding") == 0; });
     CHECK(zombie_children_of(lab.pid()).size() == 2);
-    if (signo == SIGINT)
-      lab.signal_group(signo);
-    else
-      lab.signal(signo);
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());  // the zombies came to us and were reaped
+    check_interrupted(lab, signo);
   }
 }
 

@@ -180,14 +180,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent while it is blocked lea
       const auto parent = lab::read_proc(lab.pid());
       REQUIRE(parent);
       CHECK(parent->state == 'S');  // still blocked, during the hold
-      if (signo == SIGINT)
-        lab.signal_group(signo);
-      else
-        lab.signal(signo);
-      const int status = lab.wait_exit();
-      CHECK(WIFSIGNALED(status));
-      CHECK(WTERMSIG(status) == signo);
-      CHECK(lab.group_gone());  // the child dies with its parent (PDEATHSIG)
+      check_interrupted(lab, signo);
       CHECK_FALSE(lab::read_proc(held.pid()));
     }
   }

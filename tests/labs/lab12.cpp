@@ -174,14 +174,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent during the --leak wait 
     lab_process lab("lab12-fd-share", {"--leak", "--timeout", "60"});
     lab.expect("step",
                [](const event& e) { return e.text("text").find("the child is gone") == 0; });
-    if (signo == SIGINT)
-      lab.signal_group(signo);
-    else
-      lab.signal(signo);
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());
+    check_interrupted(lab, signo);
   }
 }
 

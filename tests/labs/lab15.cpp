@@ -168,14 +168,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the lab during the hold leave no p
     const auto dead_writer = lab::read_proc(writer_pid(lab));
     REQUIRE(dead_writer);
     CHECK(dead_writer->state == 'Z');
-    if (signo == SIGINT)
-      lab.signal_group(signo);  // as Ctrl-C does
-    else
-      lab.signal(signo);  // as kill PID does
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());
+    check_interrupted(lab, signo);
   }
 }
 

@@ -171,14 +171,7 @@ TEST_CASE("SIGINT to the group and SIGTERM to the lab during the hold leave no p
     lab_process lab("lab16-signalfd", {"--children", "3", "--hold", "60"});
     lab.expect("sleep");
     CHECK(zombies_of(lab.pid()) == 3);
-    if (signo == SIGINT)
-      lab.signal_group(signo);  // as Ctrl-C does
-    else
-      lab.signal(signo);  // as kill PID does
-    const int status = lab.wait_exit();
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == signo);
-    CHECK(lab.group_gone());
+    check_interrupted(lab, signo);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "checks.hpp"
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "harness.hpp"
@@ -31,6 +32,17 @@ void check_refused(const std::string& lab, const std::vector<std::vector<std::st
     // Refused before doing anything: at most the error itself as an event.
     for (const auto& e : run.events) CHECK(e.kind() == "error");
   }
+}
+
+void check_interrupted(lab_process& lab, int signo) {
+  if (signo == SIGINT)
+    lab.signal_group(signo);  // as Ctrl-C does
+  else
+    lab.signal(signo);  // as kill PID does: the lab's children die with it (PDEATHSIG)
+  const int status = lab.wait_exit();
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == signo);
+  CHECK(lab.group_gone());
 }
 
 }  // namespace harness
