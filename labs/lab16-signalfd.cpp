@@ -2,7 +2,7 @@
 //
 // Reaping from a SIGCHLD handler (lab07) has two costs: the handler cuts into
 // whatever the program was doing, so it may only call async-signal-safe functions
-// (no printf, no malloc), and the program's slow calls fail with EINTR when it
+// (no stdio, no malloc), and the program's slow calls fail with EINTR when it
 // runs (lab11). A server already sleeps in one place, its poll loop; make the
 // signal one more readable descriptor there, beside the listening socket:
 //   --via signalfd  SIGCHLD stays blocked for good; signalfd(2) hands the pending
