@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "harness.hpp"
+#include "scoped_env.hpp"
 
 using namespace harness;
 
@@ -162,31 +163,6 @@ void check_same_events(const std::vector<event>& english, const std::vector<even
                                << listing(en) << "--lang zh:\n"
                                << listing(zh));
 }
-
-// Sets (or, with nullptr, unsets) an environment variable for one scope: the
-// labs started meanwhile inherit it.
-class scoped_env {
- public:
-  scoped_env(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
-  }
-  ~scoped_env() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  scoped_env(const scoped_env&) = delete;
-  scoped_env& operator=(const scoped_env&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 void check_finished(lab_process& lab, const std::string& name) {
   const int status = lab.wait_exit(30s);

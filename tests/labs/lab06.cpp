@@ -15,17 +15,6 @@ using namespace harness;
 
 namespace {
 
-// True once /proc says the lab is blocked (state S) — in sleep(), after its
-// "sleep" event.
-bool blocked_in_sleep(pid_t pid) {
-  return lab::poll_until(
-      [&] {
-        const auto info = lab::read_proc(pid);
-        return info && info->state == 'S';
-      },
-      10s);
-}
-
 std::vector<event> signals_of(const std::vector<event>& events, int signo) {
   std::vector<event> out;
   for (const auto& e : events)
@@ -117,7 +106,7 @@ TEST_CASE("each sleep(100) ends at the alarm, and sleep() returns the seconds le
 TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab exits 0") {
   lab_process lab("lab06-sigaction", {"--alarm", "2", "--sleep", "100", "--rounds", "3"});
   lab.expect("sleep");
-  REQUIRE(blocked_in_sleep(lab.pid()));
+  REQUIRE(blocked(lab.pid()));
   // The kernel's view: both signals are caught by a handler.
   const auto masks = lab::read_signal_masks(lab.pid());
   REQUIRE(masks);
@@ -128,7 +117,7 @@ TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab 
     CAPTURE(count);
     if (count == 2) {
       lab.expect("sleep");  // the next round
-      REQUIRE(blocked_in_sleep(lab.pid()));
+      REQUIRE(blocked(lab.pid()));
     }
     lab.signal(SIGINT);
     const event interrupt =
@@ -151,7 +140,7 @@ TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab 
 TEST_CASE("SIGTERM during sleep ends the lab, leaving no process") {
   lab_process lab("lab06-sigaction", {"--alarm", "100", "--sleep", "100"});
   lab.expect("sleep");
-  REQUIRE(blocked_in_sleep(lab.pid()));
+  REQUIRE(blocked(lab.pid()));
   lab.signal(SIGTERM);
   const int status = lab.wait_exit();
   REQUIRE(WIFSIGNALED(status));

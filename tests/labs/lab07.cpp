@@ -15,15 +15,6 @@ using namespace harness;
 
 namespace {
 
-bool blocked(pid_t pid) {
-  return lab::poll_until(
-      [&] {
-        const auto info = lab::read_proc(pid);
-        return info && info->state == 'S';
-      },
-      10s);
-}
-
 // The lab's children that /proc shows as zombies.
 std::vector<pid_t> zombie_children(pid_t pid) {
   std::vector<pid_t> zombies;

@@ -138,6 +138,15 @@ event parse_event(const std::string& line) {
   return e;
 }
 
+bool blocked(pid_t pid, milliseconds timeout) {
+  return lab::poll_until(
+      [&] {
+        const auto info = lab::read_proc(pid);
+        return info && info->state == 'S';
+      },
+      timeout);
+}
+
 std::string lab_path(const std::string& lab) {
   if (lab.find('/') != std::string::npos) return lab;
   const char* dir = std::getenv("FORKLAB_LABS_DIR");

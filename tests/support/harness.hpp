@@ -129,6 +129,11 @@ struct finished_run {
 finished_run run_lab(const std::string& lab, const std::vector<std::string>& args,
                      run_options options = {}, milliseconds timeout = 20s);
 
+// True once /proc shows `pid` blocked (state S, sleeping interruptibly), false
+// if not within `timeout`: send a signal only then, so that it interrupts the
+// call the test is about.
+bool blocked(pid_t pid, milliseconds timeout = 10s);
+
 // Absolute path of a lab binary (from FORKLAB_LABS_DIR, set by Meson); a name
 // with a slash is taken as a path already (scripts, other programs).
 std::string lab_path(const std::string& lab);

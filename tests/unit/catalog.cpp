@@ -16,6 +16,9 @@
 
 #include "narrator.hpp"
 #include "support.hpp"
+#include "../support/scoped_env.hpp"
+
+using harness::scoped_env;
 
 using unit::capture;
 using unit::json_object;
@@ -200,30 +203,6 @@ std::string read_file(const std::string& path) {
   text << in.rdbuf();
   return text.str();
 }
-
-// Sets (or, with nullptr, unsets) an environment variable for one scope.
-class scoped_env {
- public:
-  scoped_env(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
-  }
-  ~scoped_env() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  scoped_env(const scoped_env&) = delete;
-  scoped_env& operator=(const scoped_env&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 void start(const char* lang) {
   lab::start_narrator(
