@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli.hpp"
+#include "gate.hpp"
 #include "narrator.hpp"
 #include "proc.hpp"
 #include "quiz.hpp"

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "catalog.hpp"
 #include "sys.hpp"
 
 namespace lab {
@@ -147,6 +148,8 @@ void show_answer(std::string_view id, std::string_view actual_text, const field&
                  {"chosen", a->chosen},
                  {"right", right},
                  {"correct", a->chosen != 0 && a->chosen == right},
+                 {"premise", true},
+                 {"marked", right != 0 && a->chosen != 0},
                  actual,
                  {"chosen_text", numbered(*a, a->chosen)},
                  {"right_text", numbered(*a, right)},
@@ -236,6 +239,27 @@ void ask(std::string_view id, std::initializer_list<field> fields) {
       {{"question", id}, {"prompt", prompt}, {"choices", count}, {"choice_list", listed}});
   a.chosen = parse_quiz_answer(read_answer_line(), count);
   asked.push_back(std::move(a));
+}
+
+void reveal_unmarked(std::string_view id, std::string_view what_changed, std::string_view actual) {
+  question_for(id);
+  asked_question* a = find_asked(id);
+  if (!a || a->revealed) return;
+  a->revealed = true;
+  const std::string_view lang = narrator_settings().lang;
+  const std::string_view changed = translate(what_changed, lang).value_or(what_changed);
+  say_localized("answer",
+                fill(quiz_words_in(lang).unmarked,
+                     {{"what_changed", std::string(changed)}, {"actual", std::string(actual)}}),
+                {{"question", id},
+                 {"chosen", a->chosen},
+                 {"right", 0},
+                 {"correct", false},
+                 {"premise", false},
+                 {"marked", false},
+                 {"actual", actual},
+                 {"chosen_text", numbered(*a, a->chosen)},
+                 {"what_changed", what_changed}});
 }
 
 void reveal(std::string_view id, long long actual, std::initializer_list<field> fields) {

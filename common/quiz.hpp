@@ -61,6 +61,7 @@ struct quiz_words {
   std::string_view wrong;       // {chosen_choice} {right_choice} {why}
   std::string_view unanswered;  // {right_choice} {why}
   std::string_view unmatched;   // {actual} {why}
+  std::string_view unmarked;    // {what_changed} {actual}
 };
 const quiz_words& quiz_words_in(std::string_view lang);
 
@@ -81,5 +82,12 @@ void ask(std::string_view id, std::initializer_list<field> fields = {});
 // forked child too: it inherits the learner's answer).
 void reveal(std::string_view id, long long actual, std::initializer_list<field> fields = {});
 void reveal(std::string_view id, std::string_view actual, std::initializer_list<field> fields = {});
+
+// Instead of reveal(), when the question's premise no longer held by the time
+// the run answered it (checked by the lab, e.g. from /proc: "the child had
+// already exited"): an "answer" event that says so in plain words — what
+// changed (a catalogue message, translated) and what the run gave — and does
+// not mark the learner's answer (fields: premise false, marked false).
+void reveal_unmarked(std::string_view id, std::string_view what_changed, std::string_view actual);
 
 }  // namespace lab

@@ -221,6 +221,8 @@ constexpr quiz_words english_words = {
     "you chose {chosen_choice}; the run says {right_choice}\nWhy: {why}",
     "the run says {right_choice}\nWhy: {why}",
     "the run gave {actual}, none of the choices\nWhy: {why}",
+    "not marked: the question's premise no longer held ({what_changed}); the run gave "
+    "{actual}",
 };
 
 constexpr quiz_words chinese_words = {
@@ -230,6 +232,7 @@ constexpr quiz_words chinese_words = {
     "你选的是 {chosen_choice}；实际运行是 {right_choice}\n原因：{why}",
     "实际运行是 {right_choice}\n原因：{why}",
     "实际运行得到 {actual}，不在选项之中\n原因：{why}",
+    "不评分：题目的前提已经不成立（{what_changed}）；实际运行得到 {actual}",
 };
 
 }  // namespace

@@ -221,7 +221,8 @@ TEST_CASE("the words around the questions exist in both languages, with the same
                                                                  {en.right, zh.right},
                                                                  {en.wrong, zh.wrong},
                                                                  {en.unanswered, zh.unanswered},
-                                                                 {en.unmatched, zh.unmatched}};
+                                                                 {en.unmatched, zh.unmatched},
+                                                                 {en.unmarked, zh.unmarked}};
   for (const auto& [english, chinese] : pairs) {
     CAPTURE(english);
     CHECK(!english.empty());
