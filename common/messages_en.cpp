@@ -209,8 +209,12 @@ constexpr std::string_view english[] = {
     "count)",
     "all children are zombies; SIGCHLD waits, blocked:",
     "unblocking SIGCHLD: the pending signal is delivered now, once",
-    "{exited} children exited, SIGCHLD delivered {deliveries} time(s), the handler reaped "
-    "{reaped}: {zombies} zombie(s) left",
+    "children exited: {exited}; SIGCHLD deliveries: {deliveries}; reaped by the handler: "
+    "{reaped}; zombies left: {zombies}",
+    "SIGCHLD is blocked; forking {children} child that exits at once",
+    "{exited} child exited, {exited} SIGCHLD sent; pending: SIGCHLD = {pending} (one bit, not a "
+    "count)",
+    "the children were not all zombies with SIGCHLD pending at the answer",
     "the zombies the handler left:",
     "no zombie left:",
     "holding {seconds} s: look with ps (the STAT column)",
@@ -218,6 +222,8 @@ constexpr std::string_view english[] = {
     "the children did not all exit within 10 s",
 
     // lab11
+    "sleep() had ended before the signal came",
+    "--sleep must be longer than --hold: the signal comes --hold s after the parent falls asleep",
     "SIGUSR1 handler runs",
     "the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
     "{target})",
@@ -244,6 +250,7 @@ constexpr std::string_view english[] = {
     "{call} returned fd {result} from {peer}",
 
     // lab12
+    "the child had ended before the answer",
     "fd {fd}: \"{record_text}\" written at offset {offset}",
     "part 1: a file, opened again by each side after fork",
     "part 1: a file opened before fork, written by both sides",
@@ -269,6 +276,9 @@ constexpr std::string_view english[] = {
     "the child closed the connection before saying hello",
 
     // lab13
+    "no pseudo-terminal can be had here ({reason}): the terminal half is skipped, the pipe half "
+    "runs",
+    "the victim program failed",
     "execv {path}: {errno}",
     "victim {child} runs with stdout to a {output}",
     "{output_column}child {exit_column}fflush before fork  pre-fork line {count} time:{listing}",
@@ -284,6 +294,7 @@ constexpr std::string_view english[] = {
     "dropped its copy with _exit()",
 
     // lab14
+    "the child was no longer the parent's when it exited",
     "before the parent exits, getppid() = {ppid} ({comm})",
     "after the parent exits, getppid() = {ppid} ({comm})",
     "the lab is a child subreaper: orphans below it come back to it",
@@ -302,6 +313,7 @@ constexpr std::string_view english[] = {
     "the child ended before it looked again",
 
     // lab15
+    "the writer ended before its writes after the reset",
     "write {attempt}: {call} sent {result} bytes",
     "write {attempt}: {call} returned -1, {error} ({reason})",
     "SIGPIPE: {action} (was {previous})",
@@ -340,7 +352,7 @@ constexpr std::string_view english[] = {
     "holding {seconds} s: try ps now",
     "a client connects from {local}; it waits in the backlog for accept",
     "unblock SIGCHLD: the pending signal is delivered now; the handler writes a byte",
-    "the handler ran {deliveries} time(s) for {children} exits",
+    "SIGCHLD handler runs: {deliveries}; children exited: {children}",
     "the poll loop: the listening socket and the signalfd",
     "the poll loop: the listening socket and the self-pipe",
     "poll(): ready: {which}",
@@ -349,12 +361,16 @@ constexpr std::string_view english[] = {
     "the self-pipe",
     "the listening socket and the signalfd",
     "the listening socket and the self-pipe",
-    "read {count} record(s) from the signalfd: SIGCHLD from {sender}",
-    "read {count} byte(s) from the self-pipe",
+    "read {count} record from the signalfd: SIGCHLD from {sender}",
+    "read {count} records from the signalfd: SIGCHLD from {sender}",
+    "read {count} byte from the self-pipe",
+    "read {count} bytes from the self-pipe",
     "accepted {peer}: served by the same loop",
     "the loop has reaped every child; no handler reaped or printed anything",
-    "{reaped} children reaped after {signals} SIGCHLD; {left} left; calls that failed with EINTR: "
-    "{eintr}",
+    "children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
+    "failed with EINTR: {eintr}",
+    "{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
+    "not every child was a zombie with SIGCHLD pending at the answer",
     "the children did not all become zombies within 10 s",
     "poll: nothing happened for 10 s",
 

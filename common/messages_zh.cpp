@@ -269,10 +269,18 @@ constexpr translation chinese[] = {
      "所有子进程都是僵尸进程；SIGCHLD 被阻塞，等待中："},
     {"unblocking SIGCHLD: the pending signal is delivered now, once",
      "解除对 SIGCHLD 的阻塞：未决信号现在被递送，只递送一次"},
-    {"{exited} children exited, SIGCHLD delivered {deliveries} time(s), the handler reaped "
-     "{reaped}: {zombies} zombie(s) left",
-     "{exited} 个子进程已终止，SIGCHLD 递送了 {deliveries} 次，处理函数回收了 {reaped} 个：剩下 "
-     "{zombies} 个僵尸进程"},
+    {"children exited: {exited}; SIGCHLD deliveries: {deliveries}; reaped by the handler: "
+     "{reaped}; zombies left: {zombies}",
+     "已终止的子进程：{exited}；SIGCHLD 递送次数：{deliveries}；处理函数回收：{reaped}；"
+     "剩下的僵尸进程：{zombies}"},
+    {"SIGCHLD is blocked; forking {children} child that exits at once",
+     "SIGCHLD 已被阻塞；fork 出 {children} 个立即退出的子进程"},
+    {"{exited} child exited, {exited} SIGCHLD sent; pending: SIGCHLD = {pending} (one bit, not a "
+     "count)",
+     "{exited} 个子进程已终止，发送了 {exited} 个 SIGCHLD；未决信号：SIGCHLD = "
+     "{pending}（只是一位，而不是计数）"},
+    {"the children were not all zombies with SIGCHLD pending at the answer",
+     "回答时并非所有子进程都是僵尸进程且 SIGCHLD 未决"},
     {"the zombies the handler left:", "处理函数留下的僵尸进程："},
     {"no zombie left:", "没有留下僵尸进程："},
     {"holding {seconds} s: look with ps (the STAT column)",
@@ -281,6 +289,9 @@ constexpr translation chinese[] = {
     {"the children did not all exit within 10 s", "子进程没有在 10 秒内全部终止"},
 
     // lab11
+    {"sleep() had ended before the signal came", "信号到来之前 sleep() 已经结束"},
+    {"--sleep must be longer than --hold: the signal comes --hold s after the parent falls asleep",
+     "--sleep 必须比 --hold 长：信号在父进程睡下 --hold 秒之后才到来"},
     {"SIGUSR1 handler runs", "SIGUSR1 的处理函数运行"},
     {"the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
      "{target})",
@@ -319,6 +330,7 @@ constexpr translation chinese[] = {
     {"{call} returned fd {result} from {peer}", "{call} 返回文件描述符 {result}（来自 {peer}）"},
 
     // lab12
+    {"the child had ended before the answer", "回答之前子进程已经结束"},
     {"fd {fd}: \"{record_text}\" written at offset {offset}",
      "文件描述符 {fd}：\"{record_text}\" 写在偏移量 {offset} 处"},
     {"part 1: a file, opened again by each side after fork",
@@ -357,6 +369,10 @@ constexpr translation chinese[] = {
     {"the child closed the connection before saying hello", "子进程在发送 hello 之前就关闭了连接"},
 
     // lab13
+    {"no pseudo-terminal can be had here ({reason}): the terminal half is skipped, the pipe half "
+     "runs",
+     "这里得不到伪终端（{reason}）：跳过终端那一半，只运行管道那一半"},
+    {"the victim program failed", "演示程序（victim）运行失败"},
     {"execv {path}: {errno}", "execv {path} 失败：{errno}"},
     {"victim {child} runs with stdout to a {output}",
      "演示程序 {child} 运行，stdout 指向 {output}"},
@@ -386,6 +402,8 @@ constexpr translation chinese[] = {
      "每处都恰好一次：缓冲中没有留下可供 fork 复制的内容，或者子进程用 _exit() 丢弃了它的副本"},
 
     // lab14
+    {"the child was no longer the parent's when it exited",
+     "父进程退出时，子进程已不再是它的子进程"},
     {"before the parent exits, getppid() = {ppid} ({comm})",
      "父进程退出之前，getppid() = {ppid}（{comm}）"},
     {"after the parent exits, getppid() = {ppid} ({comm})",
@@ -412,6 +430,7 @@ constexpr translation chinese[] = {
     {"the child ended before it looked again", "子进程在再次查看之前就结束了"},
 
     // lab15
+    {"the writer ended before its writes after the reset", "writer 在连接被重置后的写操作之前就结束了"},
     {"write {attempt}: {call} sent {result} bytes",
      "第 {attempt} 次写：{call} 发送了 {result} 字节"},
     {"write {attempt}: {call} returned -1, {error} ({reason})",
@@ -472,8 +491,8 @@ constexpr translation chinese[] = {
      "客户端从 {local} 发起连接；它在 backlog 中等待 accept"},
     {"unblock SIGCHLD: the pending signal is delivered now; the handler writes a byte",
      "解除对 SIGCHLD 的阻塞：未决信号现在被递送；处理函数写入一个字节"},
-    {"the handler ran {deliveries} time(s) for {children} exits",
-     "{children} 个子进程终止，处理函数运行了 {deliveries} 次"},
+    {"SIGCHLD handler runs: {deliveries}; children exited: {children}",
+     "SIGCHLD 处理函数运行次数：{deliveries}；已终止的子进程：{children}"},
     {"the poll loop: the listening socket and the signalfd", "poll 循环：监听套接字和 signalfd"},
     {"the poll loop: the listening socket and the self-pipe",
      "poll 循环：监听套接字和 self-pipe（自管道）"},
@@ -483,16 +502,23 @@ constexpr translation chinese[] = {
     {"the self-pipe", "self-pipe（自管道）"},
     {"the listening socket and the signalfd", "监听套接字和 signalfd 文件描述符"},
     {"the listening socket and the self-pipe", "监听套接字和 self-pipe（自管道）"},
-    {"read {count} record(s) from the signalfd: SIGCHLD from {sender}",
+    {"read {count} record from the signalfd: SIGCHLD from {sender}",
      "从 signalfd 读到 {count} 条记录：来自 {sender} 的 SIGCHLD"},
-    {"read {count} byte(s) from the self-pipe", "从 self-pipe 读到 {count} 个字节"},
+    {"read {count} records from the signalfd: SIGCHLD from {sender}",
+     "从 signalfd 读到 {count} 条记录：来自 {sender} 的 SIGCHLD"},
+    {"read {count} byte from the self-pipe", "从 self-pipe 读到 {count} 个字节"},
+    {"read {count} bytes from the self-pipe", "从 self-pipe 读到 {count} 个字节"},
     {"accepted {peer}: served by the same loop", "受理了 {peer}：由同一个循环提供服务"},
     {"the loop has reaped every child; no handler reaped or printed anything",
      "循环已回收所有子进程；没有任何处理函数回收或打印过什么"},
-    {"{reaped} children reaped after {signals} SIGCHLD; {left} left; calls that failed with EINTR: "
-     "{eintr}",
-     "收到 {signals} 个 SIGCHLD 后回收了 {reaped} 个子进程；剩余 {left} 个；因 EINTR "
+    {"children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
+     "failed with EINTR: {eintr}",
+     "回收的子进程：{reaped}；收到的 SIGCHLD：{signals}；剩余的子进程：{left}；因 EINTR "
      "失败的调用：{eintr}"},
+    {"{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
+     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
+    {"not every child was a zombie with SIGCHLD pending at the answer",
+     "回答时并非每个子进程都是僵尸进程且 SIGCHLD 未决"},
     {"the children did not all become zombies within 10 s", "子进程没有在 10 秒内全部变成僵尸进程"},
     {"poll: nothing happened for 10 s", "poll：10 秒内什么也没有发生"},
 

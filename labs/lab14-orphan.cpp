@@ -119,6 +119,10 @@ int main(int argc, char** argv) {
     lab::say_state(child);
     lab::stage("three generations: lab, parent, child; now the parent exits first");
     lab::ask("lab14.adopter");  // --step: predict the orphan's new parent
+    // The parent exits only on our cue, the child only on ours: a slow answer
+    // changes nothing. The premise, checked all the same: the child lives.
+    const auto before = lab::read_proc(child);
+    const bool premise_held = before && before->state != 'Z' && before->ppid == parent;
 
     to_parent.write_end.reset();  // the parent's cue to exit
     int status = 0;
@@ -129,7 +133,12 @@ int main(int argc, char** argv) {
     // once waitpid has returned, /proc shows the new parent.
     lab::say_state(child);
     const auto orphan = lab::read_proc(child);
-    lab::reveal("lab14.adopter", !orphan ? "gone" : orphan->ppid == ::getpid() ? "lab" : "init");
+    const char* adopter = !orphan ? "gone" : orphan->ppid == ::getpid() ? "lab" : "init";
+    if (premise_held)
+      lab::reveal("lab14.adopter", adopter);
+    else
+      lab::reveal_unmarked("lab14.adopter", "the child was no longer the parent's when it exited",
+                           adopter);
     lab::show_tree(subreaper ? "the orphan is the lab's child now:"
                              : "the orphan has left the lab's tree:");
     lab::stage("the parent is gone; the child is an orphan with a new parent");

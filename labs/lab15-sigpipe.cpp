@@ -57,7 +57,7 @@ int write_once(int socket_fd, int attempt, std::string_view data, bool no_signal
 
 // The victim: connects, writes once, waits for the peer's RST, writes twice more.
 // Returns its exit status: 0 when the last write failed with EPIPE.
-int run_writer(std::uint16_t port, const std::string& mode) {
+int run_writer(std::uint16_t port, const std::string& mode, lab::gate& reset_sent) {
   // Set explicitly: an ignored SIGPIPE is inherited from whoever started the lab.
   const auto previous = lab::install_handler(SIGPIPE, mode == "ignore" ? SIG_IGN : SIG_DFL);
   lab::say("action", "SIGPIPE: {action} (was {previous})",
@@ -71,6 +71,9 @@ int run_writer(std::uint16_t port, const std::string& mode) {
   const bool no_signal = mode == "nosignal";
   if (write_once(connection.get(), 1, "hello\n", no_signal) != 0) return 1;
 
+  // However long the learner takes at the peer's pause, the 10 s below start
+  // only once the peer has reset the connection.
+  reset_sent.pass();
   // The peer sends nothing, so poll() wakes only for the RST: POLLHUP means the
   // connection is closed both ways, POLLERR that an error (ECONNRESET) is pending.
   // poll() only looks: the error stays for the next write. No handler, no EINTR.
@@ -115,10 +118,11 @@ int main(int argc, char** argv) {
              {{"address", lab::local_address(listener.get())}, {"port", port}});
     lab::ask("lab15.writer_end", {{"mode", mode}});  // --step: predict it (before the fork)
 
+    lab::gate reset_sent;
     const pid_t writer = lab::fork_as("writer");
     if (writer == 0) {  // child
       listener.reset();
-      ::_exit(run_writer(port, mode));
+      ::_exit(run_writer(port, mode, reset_sent));
     }
     // parent: the peer
     lab::say("fork", "forked the writer {child}", {{"child", writer}});
@@ -137,6 +141,7 @@ int main(int argc, char** argv) {
         "setsockopt");
     lab::say("close", "close() with linger 0: the kernel sends RST, not FIN", {{"how", "reset"}});
     lab::check(::close(peer.release()), "close");
+    reset_sent.open();
 
     // WNOWAIT: learn how the writer ended but leave it a zombie, to be looked at.
     siginfo_t ended{};
@@ -148,7 +153,13 @@ int main(int argc, char** argv) {
               {"code", ended.si_status},
               {"status", killed ? "killed by " + lab::signal_name(ended.si_status)
                                 : "exited " + std::to_string(ended.si_status)}});
-    lab::reveal("lab15.writer_end", killed ? "killed" : "exited");
+    // The premise: the writer made its writes after the RST (and did not fail on its own).
+    if ((killed && ended.si_status == SIGPIPE) || (!killed && ended.si_status == 0))
+      lab::reveal("lab15.writer_end", killed ? "killed" : "exited");
+    else
+      lab::reveal_unmarked("lab15.writer_end",
+                           "the writer ended before its writes after the reset",
+                           killed ? "killed" : "exited");
     lab::show_tree("the writer has ended and is a zombie until the parent reaps it");
     lab::stage("the writer is a zombie: its wait status waits for the parent");
     if (hold.count() > 0) {

@@ -11,6 +11,7 @@
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -180,3 +181,37 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                                   {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the zombies wait for the answer, marked right") {
+  // 4 children, the course's handler: 3 zombies left. The learner takes 0.5 s
+  // at every prompt; meanwhile /proc must still show all 4 zombies un-reaped.
+  lab_process lab("lab10-coalesce", {"--children", "4", "--reaper", "once", "--hold", "0.1",
+                                     "--step"},
+                  {.terminal = true});
+  const auto still_four_zombies = [&] {
+    CHECK(zombie_children_of(lab.pid()).size() == 4);
+    CHECK(lab.events_of("signal").empty());
+  };
+  const int status = answer_slowly(lab, {{"", 500ms},
+                                         {"", 500ms},
+                                         {"3", 500ms, still_four_zombies},  // more than one
+                                         {"", 500ms},
+                                         {"", 500ms}});
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_marked_right(lab, "lab10.zombies", 3);
+  REQUIRE(lab.events_of("result").size() == 1);
+  CHECK(lab.events_of("result")[0].number("zombies") == 3);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("one child: the summary lines say 1 child, not 1 children") {
+  const auto run = run_lab("lab10-coalesce", {"--children", "1", "--hold", "0"}, {.json = false});
+  CHECK(WEXITSTATUS(run.status) == 0);
+  int singular = 0;
+  for (const auto& line : run.lines) {
+    CHECK(line.find("1 children") == std::string::npos);
+    if (line.find("1 child exited") != std::string::npos) ++singular;
+  }
+  CHECK(singular == 1);
+}

@@ -8,6 +8,7 @@
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -195,3 +196,37 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                                {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the signal still finds the call blocked") {
+  SUBCASE("read, sa_flags = 0: EINTR") {
+    // The child signals 0.2 s after the parent blocks; the learner takes 0.6 s.
+    lab_process lab("lab11-eintr", {"--call", "read", "--hold", "0.2", "--step"},
+                    {.terminal = true});
+    const int status = answer_slowly(lab, {{"", 600ms}, {"", 600ms}, {"1", 600ms}});
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    check_marked_right(lab, "lab11.interrupted", 1);
+    const auto results = lab.events_of("result");
+    REQUIRE(!results.empty());
+    CHECK(results[0].text("error") == "EINTR");
+    CHECK(lab.group_gone());
+  }
+  SUBCASE("sleep(2), signalled after 0.2 s: early, with time left") {
+    lab_process lab("lab11-eintr", {"--call", "sleep", "--sleep", "2", "--hold", "0.2", "--step"},
+                    {.terminal = true});
+    // Each answer takes longer than the whole sleep() the quiz is about.
+    const int status = answer_slowly(lab, {{"", 2500ms}, {"", 600ms}, {"3", 2500ms}});
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    check_marked_right(lab, "lab11.interrupted", 3);
+    const auto wakes = lab.events_of("wake");
+    REQUIRE(wakes.size() == 1);
+    CHECK(wakes[0].number("left") > 0);
+    CHECK(lab.group_gone());
+  }
+}
+
+TEST_CASE("--call sleep with --sleep not longer than --hold is refused (the signal would come late)") {
+  check_refused("lab11-eintr", {{"--call", "sleep", "--sleep", "1", "--hold", "1"},
+                                {"--call", "sleep", "--sleep", "2", "--hold", "3"}});
+}

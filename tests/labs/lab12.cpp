@@ -10,6 +10,7 @@
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -187,3 +188,25 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                                   {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the child keeps its copy until the answer") {
+  // --leak: the client waits 0.2 s in vain. The learner takes 0.6 s at every
+  // prompt; meanwhile the serving child must still be alive, holding its copy.
+  lab_process lab("lab12-fd-share", {"--leak", "--timeout", "0.2", "--step"}, {.terminal = true});
+  const auto child_still_serves = [&] {
+    const auto children = lab::children_of(lab.pid());
+    REQUIRE(children.size() == 1);
+    const auto info = lab::read_proc(children[0]);
+    REQUIRE(info);
+    CHECK(info->state != 'Z');
+  };
+  const int status = answer_slowly(
+      lab, {{"", 600ms}, {"", 600ms}, {"2", 600ms, child_still_serves}, {"", 600ms}});
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_marked_right(lab, "lab12.eof", 2);  // no: it waits
+  const event socket = result_of(lab.events(), "socket");
+  CHECK_FALSE(socket.boolean("eof"));
+  CHECK(socket.number("holders") == 2);
+  CHECK(lab.group_gone());
+}

@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
 #include "pty.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -227,3 +229,65 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                                    {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the pipe's count is the lesson's") {
+  // The victim's child holds 0.1 s before it ends; the learner takes 0.5 s.
+  lab_process lab("lab13-stdio-dup", {"--hold", "0.1", "--step"}, {.terminal = true});
+  const auto nothing_ran_yet = [&] { CHECK(lab.events_of("capture").empty()); };
+  const int status =
+      answer_slowly(lab, {{"", 500ms}, {"3", 500ms, nothing_ran_yet}, {"", 500ms}});  // twice
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_marked_right(lab, "lab13.pipe_count", 3);
+  CHECK(lab.group_gone());
+}
+
+namespace {
+
+// `unshare` arguments that run a command in a new mount namespace, as root or
+// (through a user namespace) as an ordinary user; empty if this system lets
+// us have none.
+std::vector<std::string> own_mount_namespace() {
+  std::vector<std::string> args{"--mount", "--propagation", "private"};
+  if (::geteuid() != 0) args.insert(args.begin(), "--map-root-user");
+  std::string probe = "unshare";
+  for (const auto& a : args) probe += " " + a;
+  if (std::system((probe + " true >/dev/null 2>&1").c_str()) != 0) return {};
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("no pseudo-terminal to be had (ENODEV): the pipe half runs, the lab says why, exit 0") {
+  // The real condition of a container without devpts: in a mount namespace of
+  // its own, /dev/pts is an empty tmpfs, so opening /dev/ptmx fails (ENODEV).
+  auto args = own_mount_namespace();
+  if (args.empty()) {
+    WARN_MESSAGE(false, "no mount namespace can be made here: the no-pty path is not checked");
+    return;
+  }
+  args.insert(args.end(), {"/bin/sh", "-c", "mount -t tmpfs none /dev/pts && exec \"$0\" \"$@\"",
+                           lab_path("lab13-stdio-dup")});
+  const auto run = run_lab("/usr/bin/unshare", args);
+  CAPTURE(run.stderr_text);
+  CHECK(WIFEXITED(run.status));
+  CHECK(WEXITSTATUS(run.status) == 0);
+  const auto skips = run.of("skip");
+  REQUIRE(skips.size() == 1);
+  CHECK(skips[0].text("part") == "pty");
+  CHECK(skips[0].text("reason") == "openpty: ENODEV");
+  const auto captures = run.of("capture");
+  REQUIRE(captures.size() == 1);  // the pipe half only
+  CHECK(captures[0].text("output") == "pipe");
+  CHECK(captures[0].number("count") == 2);  // the lesson, still shown
+  CHECK(run.of("error").empty());
+
+  // In words too: one clear line says why the terminal half is missing.
+  const auto human = run_lab("/usr/bin/unshare", args, {.json = false});
+  CHECK(WEXITSTATUS(human.status) == 0);
+  int said = 0;
+  for (const auto& line : human.lines)
+    if (line.find("no pseudo-terminal can be had here (openpty: ENODEV)") != std::string::npos)
+      ++said;
+  CHECK(said == 1);
+}

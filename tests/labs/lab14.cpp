@@ -12,6 +12,7 @@
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -219,3 +220,27 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                                 {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the parent exits only after the answer") {
+  lab_process lab("lab14-orphan", {"--subreaper", "--hold", "0.1", "--step"}, {.terminal = true});
+  // While the learner thinks (0.5 s), three generations still stand.
+  const auto three_generations = [&] {
+    const auto parents = lab::children_of(lab.pid());
+    REQUIRE(parents.size() == 1);
+    const auto grandchildren = lab::children_of(parents[0]);
+    REQUIRE(grandchildren.size() == 1);
+    const auto child = lab::read_proc(grandchildren[0]);
+    REQUIRE(child);
+    CHECK(child->state != 'Z');
+    CHECK(child->ppid == parents[0]);
+  };
+  const int status = answer_slowly(lab, {{"", 500ms},
+                                         {"", 500ms},
+                                         {"3", 500ms, three_generations},  // the lab
+                                         {"", 500ms},
+                                         {"", 500ms}});
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_marked_right(lab, "lab14.adopter", 3);
+  CHECK(lab.group_gone());
+}

@@ -11,6 +11,7 @@
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -178,3 +179,30 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                 {{"--mode", "loud"}, {"--hold", "-1"}, {"--hold", "soon"}, {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the writer waits for the reset, SIGPIPE kills it") {
+  // The writer gives up if no RST comes within 10 s of its cue. The learner
+  // takes 10.5 s at the peer's pause before the reset: the cue must come after.
+  lab_process lab("lab15-sigpipe", {"--mode", "default", "--step"}, {.terminal = true});
+  const auto writer_waits = [&] {
+    const auto children = lab::children_of(lab.pid());
+    REQUIRE(children.size() == 1);
+    const auto info = lab::read_proc(children[0]);
+    REQUIRE(info);
+    CHECK(info->state == 'S');
+  };
+  const int status = answer_slowly(lab, {{"", 500ms},
+                                         {"1", 500ms},  // killed by SIGPIPE
+                                         {"", 10500ms, writer_waits},
+                                         {"", 500ms},
+                                         {"", 500ms},
+                                         {"", 500ms}});
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_marked_right(lab, "lab15.writer_end", 1);
+  const auto reaps = lab.events_of("reap");
+  REQUIRE(reaps.size() == 1);
+  CHECK(reaps[0].text("how") == "killed");
+  CHECK(reaps[0].number("code") == SIGPIPE);
+  CHECK(lab.group_gone());
+}

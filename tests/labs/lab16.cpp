@@ -12,6 +12,7 @@
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
+#include "slow_step.hpp"
 
 using namespace harness;
 
@@ -184,3 +185,39 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
                                   {"--no-such-option"}});
 }
 
+
+TEST_CASE("--step at a terminal, answered slowly: the zombies and the pending bit wait") {
+  lab_process lab("lab16-signalfd", {"--children", "3", "--hold", "0.1", "--step"},
+                  {.terminal = true});
+  const auto still_three_zombies = [&] {
+    int zombies = 0;
+    for (const pid_t child : lab::children_of(lab.pid()))
+      if (const auto info = lab::read_proc(child); info && info->state == 'Z') ++zombies;
+    CHECK(zombies == 3);
+    CHECK(lab.events_of("reap").empty());
+  };
+  const int status = answer_slowly(lab, {{"", 500ms},
+                                         {"", 500ms},
+                                         {"", 500ms},
+                                         {"2", 500ms, still_three_zombies},  // one
+                                         {"", 500ms},
+                                         {"", 500ms}});
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_marked_right(lab, "lab16.deliveries", 2);
+  CHECK(lab.events_of("reap").size() == 3);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("one child, one record: the summary lines say so in the singular") {
+  const auto run = run_lab("lab16-signalfd", {"--children", "1"}, {.json = false});
+  CHECK(WEXITSTATUS(run.status) == 0);
+  bool one_record = false;
+  for (const auto& line : run.lines) {
+    CHECK(line.find("1 zombies") == std::string::npos);
+    CHECK(line.find("1 records") == std::string::npos);
+    CHECK(line.find("(s)") == std::string::npos);
+    one_record = one_record || line.find("read 1 record from the signalfd") != std::string::npos;
+  }
+  CHECK(one_record);
+}
