@@ -345,6 +345,7 @@ constexpr std::string_view english[] = {
     "a signalfd for SIGCHLD",
     "the read end of a self-pipe",
     "SIGCHLD is blocked; fork the children, which exit at once",
+    "SIGCHLD is blocked; fork the child, which exits at once",
     "exiting with {code}",
     "every child has exited; none is reaped yet",
     "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",

@@ -480,6 +480,8 @@ constexpr translation chinese[] = {
     {"the read end of a self-pipe", "self-pipe（自管道）的读端"},
     {"SIGCHLD is blocked; fork the children, which exit at once",
      "SIGCHLD 已被阻塞；fork 出立即退出的子进程"},
+    {"SIGCHLD is blocked; fork the child, which exits at once",
+     "SIGCHLD 已被阻塞；fork 出一个立即退出的子进程"},
     {"exiting with {code}", "以 {code} 退出"},
     {"every child has exited; none is reaped yet", "所有子进程都已终止；还没有一个被回收"},
     {"{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",

@@ -226,7 +226,7 @@ TEST_CASE("--step at a terminal, answered slowly: the signal still finds the cal
   }
 }
 
-TEST_CASE("--call sleep with --sleep not longer than --hold is refused (the signal would come late)") {
+TEST_CASE("--call sleep: a --sleep not longer than --hold is refused (the signal would be late)") {
   check_refused("lab11-eintr", {{"--call", "sleep", "--sleep", "1", "--hold", "1"},
                                 {"--call", "sleep", "--sleep", "2", "--hold", "3"}});
 }

@@ -180,7 +180,7 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
 }
 
 
-TEST_CASE("--step at a terminal, answered slowly: the writer waits for the reset, SIGPIPE kills it") {
+TEST_CASE("--step at a terminal, answered slowly: the writer waits for the reset; SIGPIPE kills") {
   // The writer gives up if no RST comes within 10 s of its cue. The learner
   // takes 10.5 s at the peer's pause before the reset: the cue must come after.
   lab_process lab("lab15-sigpipe", {"--mode", "default", "--step"}, {.terminal = true});
