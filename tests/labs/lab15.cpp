@@ -206,3 +206,31 @@ TEST_CASE("--step at a terminal, answered slowly: the writer waits for the reset
   CHECK(reaps[0].number("code") == SIGPIPE);
   CHECK(lab.group_gone());
 }
+
+TEST_CASE("--step: the writer killed during a pause, the question's premise is gone: not marked") {
+  lab_process lab("lab15-sigpipe", {"--mode", "default", "--step"}, {.terminal = true});
+  lab.expect("pause");
+  lab.write_stdin("\n");
+  lab.expect("quiz");
+  lab.write_stdin("1\n");  // killed by SIGPIPE: the lesson's answer, but not what will happen
+  lab.expect("pause");     // the peer's pause, before the reset
+  lab.write_stdin("\n");
+  const event writer_pause = lab.expect("pause");  // the writer's, after the RST
+  REQUIRE(writer_pause.role() == "writer");
+  REQUIRE(::kill(writer_pause.pid(), SIGKILL) == 0);  // before its writes after the reset
+  const event answer = lab.expect("answer");
+  CHECK_FALSE(answer.boolean("premise"));
+  CHECK_FALSE(answer.boolean("marked"));
+  CHECK_FALSE(answer.boolean("correct"));
+  CHECK(answer.text("what_changed") == "the writer ended before its writes after the reset");
+  lab.expect("pause");
+  lab.write_stdin("\n");
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);  // the run did not show the lesson, and says so
+  const auto reaps = lab.events_of("reap");
+  REQUIRE(reaps.size() == 1);
+  CHECK(reaps[0].text("how") == "killed");
+  CHECK(reaps[0].number("code") == SIGKILL);
+  CHECK(lab.group_gone());
+}
