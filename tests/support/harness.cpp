@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include <set>
 
 #include "proc.hpp"
+#include "pty.hpp"
 
 namespace harness {
 namespace {
@@ -168,6 +171,14 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   auto err = lab::make_pipe();
   auto in = lab::make_pipe();
   auto exec_error = lab::make_pipe();
+  lab::pty_ends keyboard;
+  if (options.terminal) {
+    keyboard = lab::make_pty();
+    termios modes{};
+    lab::check(::tcgetattr(keyboard.terminal.get(), &modes), "tcgetattr");
+    modes.c_lflag &= ~static_cast<tcflag_t>(ECHO);  // nobody reads an echo back
+    lab::check(::tcsetattr(keyboard.terminal.get(), TCSANOW, &modes), "tcsetattr");
+  }
   const pid_t test_pid = ::getpid();
   pid_ = lab::check(::fork(), "fork");
   if (pid_ == 0) {  // child: becomes the lab
@@ -185,7 +196,10 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(out.write_end.get(), STDOUT_FILENO);
     ::dup2(err.write_end.get(), STDERR_FILENO);
-    if (options.stdin_pipe) {
+    if (options.terminal) {
+      ::ioctl(keyboard.terminal.get(), TIOCSCTTY, 0);  // our session's terminal, we in front
+      ::dup2(keyboard.terminal.get(), STDIN_FILENO);
+    } else if (options.stdin_pipe) {
       ::dup2(in.read_end.get(), STDIN_FILENO);
     } else {
       const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -207,7 +221,9 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   stderr_fd_ = std::move(err.read_end);
   set_nonblocking(stdout_.get());
   set_nonblocking(stderr_fd_.get());
-  if (options.stdin_pipe) {
+  if (options.terminal) {
+    stdin_ = std::move(keyboard.controller);
+  } else if (options.stdin_pipe) {
     stdin_ = std::move(in.write_end);
     if (!options.stdin_data.empty()) write_stdin(options.stdin_data);
   }

@@ -54,6 +54,10 @@ struct run_options {
   bool json = true;          // add --json
   bool stdin_pipe = false;   // give the lab a pipe as stdin (else /dev/null)
   std::string stdin_data;    // written to that pipe at start
+  // Standard input is the lab's controlling terminal, a pseudo-terminal (no
+  // echo), as at a person's keyboard: /dev/tty opens, the lab is in its
+  // foreground; write_stdin types on it. Standard output stays a pipe.
+  bool terminal = false;
 };
 
 // Thrown when the lab does not do what a test waits for; its message holds
