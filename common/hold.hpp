@@ -2,6 +2,9 @@
 // look with ps in another terminal. At a terminal (the lab in its foreground)
 // Enter ends a hold early; anywhere else a hold is a plain sleep of its full
 // length. Header only; not async-signal-safe.
+//
+// Say so before the hold when enter_ends_hold() is true; when Enter ends it,
+// hold() itself narrates a "wake" event (asked, slept, by "enter").
 #pragma once
 
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <thread>
 
 #include "cli.hpp"
+#include "narrator.hpp"
 #include "sys.hpp"
 
 namespace lab {
@@ -55,7 +59,10 @@ inline hold_result hold(seconds how_long) {
     const ssize_t n = ::read(tty.get(), line, sizeof line);  // canonical mode: one line
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
-    return {clock::now() - start, true};
+    const seconds held = clock::now() - start;
+    say("wake", "Enter: the hold ends after {slept} s of {asked} s",
+        {{"asked", how_long.count()}, {"slept", held.count()}, {"by", "enter"}});
+    return {held, true};
   }
   std::this_thread::sleep_until(deadline);
   return {clock::now() - start, false};

@@ -1,18 +1,13 @@
 // lab03-wait — wait() blocks, then collects a child's exit status.
 //
-// wait(&status) blocks until some child has ended, reaps it (its zombie is
-// gone) and returns its pid; `status` packs how it ended. WIFEXITED(status) is
-// true when the child exited, and only then is WEXITSTATUS(status) the value
-// it returned from main or passed to exit(); WIFSIGNALED(status) is true when
-// a signal killed it, and only then is WTERMSIG(status) that signal. As in the
-// book's wait.c, child 1 returns 3 and child 2 exits with 7 (here _exit(7)).
-// Child 2 ends only after it has seen, in /proc, its parent blocked in wait()
-// (state S, wchan do_wait) with no other child left: wait() sleeps while a
-// child still runs. With --kill-one a third child is killed by SIGKILL. One
-// more wait() fails with ECHILD.
+// wait(&status) blocks until some child has ended, reaps it and returns its
+// pid; `status` packs how it ended: WEXITSTATUS is read only when WIFEXITED is
+// true, WTERMSIG only when WIFSIGNALED is. As in the book's wait.c, child 1
+// returns 3 and child 2 exits with 7 (here _exit(7)); child 2 ends only once
+// /proc shows its parent blocked in wait() (state S, wchan do_wait). With
+// --kill-one a third child is killed by SIGKILL.
 //
-// Watch for: child 2's "state" line (the parent in S, do_wait), the "decode"
-// lines (which macro, which value) and the tree after them: no zombie.
+// Watch for: child 2's "state" line, the "decode" lines, the tree: no zombie.
 //
 // Usage: lab03-wait [--kill-one] [--hold S] [--json] [--step]
 #include <signal.h>
@@ -36,9 +31,8 @@ struct expected_end {
   int number = 0;  // exit status, or the signal that kills
 };
 
-// The book's child returns 3 from main; ours returns from its own function,
-// and the fork branch passes the value to _exit as the C runtime passes
-// main's to exit.
+// The book's child returns 3 from main; ours from a function whose value the
+// fork branch passes to _exit, as the C runtime passes main's to exit.
 int first_child() {
   lab::say("exit", "child returns {code} from its function", {{"code", 3}});
   return 3;
@@ -67,16 +61,11 @@ bool ended_as_expected(int status, expected_end want) {
   return WIFEXITED(status) && WEXITSTATUS(status) == want.number;
 }
 
-// /proc: asleep (state S) in a kernel function named like `call` (wchan
-// "do_wait"; "sys_pause" or "__do_sys_pause").
-bool is_asleep_in(pid_t pid, std::string_view call) {
+// /proc: in `state`, asleep in a kernel function named like `call` ("do_wait";
+// "sys_pause" or "__do_sys_pause") when one is given.
+bool is_in(pid_t pid, char state, std::string_view call = "") {
   const auto info = lab::read_proc(pid);
-  return info && info->state == 'S' && lab::read_wchan(pid).find(call) != std::string::npos;
-}
-
-bool is_zombie(pid_t pid) {
-  const auto info = lab::read_proc(pid);
-  return info && info->state == 'Z';
+  return info && info->state == state && lab::read_wchan(pid).find(call) != std::string::npos;
 }
 
 }  // namespace
@@ -108,7 +97,7 @@ int main(int argc, char** argv) {
       wait_called.pass();
       const pid_t parent = ::getppid();
       const bool seen = lab::poll_until(
-          [&] { return lab::children_of(parent).size() == 1 && is_asleep_in(parent, "do_wait"); },
+          [&] { return lab::children_of(parent).size() == 1 && is_in(parent, 'S', "do_wait"); },
           10s);
       if (!seen) {
         lab::say_error("parent {parent} was not seen blocked in wait() within 10 s",
@@ -137,7 +126,7 @@ int main(int argc, char** argv) {
       // parent: once /proc shows the child asleep in pause() (its line written), kill it
       expected[pid] = {true, SIGKILL};
       lab::say("fork", "forked child 3 {child}: it will be killed", {{"child", pid}});
-      if (!lab::poll_until([&] { return is_asleep_in(pid, "pause"); }, 10s)) {
+      if (!lab::poll_until([&] { return is_in(pid, 'S', "pause"); }, 10s)) {
         lab::say_error("child 3 {child} was not seen sleeping in pause() within 10 s",
                        {{"child", pid}});
         return 1;
@@ -148,7 +137,7 @@ int main(int argc, char** argv) {
                {{"child", pid}, {"signal", "SIGKILL"}});
     }
     // Child 1 (and child 3) end first: wait() finds them at once, then blocks for child 2.
-    if (!lab::poll_until([&] { return is_zombie(child_1) && (!child_3 || is_zombie(child_3)); },
+    if (!lab::poll_until([&] { return is_in(child_1, 'Z') && (!child_3 || is_in(child_3, 'Z')); },
                          10s)) {
       lab::say_error("child 1 {child} was not seen as a zombie within 10 s", {{"child", child_1}});
       return 1;
@@ -192,10 +181,7 @@ int main(int argc, char** argv) {
              enter ? "the parent holds {seconds} s (Enter ends the hold)"
                    : "the parent holds {seconds} s",
              {{"seconds", hold.count()}, {"enter_ends", enter}});
-    const lab::hold_result held = lab::hold(hold);
-    if (held.by_enter)
-      lab::say("wake", "Enter: the hold ends after {slept} s of {asked} s",
-               {{"asked", hold.count()}, {"slept", held.held.count()}, {"by", "enter"}});
+    lab::hold(hold);  // at a terminal, until Enter
     return failures == 0 ? 0 : 1;
   });
 }
