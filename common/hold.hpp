@@ -51,7 +51,8 @@ inline hold_result hold(seconds how_long) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0) break;
     pollfd typed{tty.get(), POLLIN, 0};
-    const int ready = ::poll(&typed, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
+    const int ready =
+        ::poll(&typed, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0 || (typed.revents & (POLLHUP | POLLERR | POLLNVAL))) break;  // terminal gone
     if (ready == 0) continue;

@@ -112,8 +112,8 @@ constexpr std::string_view english[] = {
     // lab03
     "child returns {code} from its function",
     "forked child 1 {child}: it will return 3",
-    "parent {parent} was not seen blocked in wait() within 10 s",
-    "the parent {parent} is blocked in wait() (wchan do_wait) while child 2 still runs",
+    "parent {child} was not seen blocked in wait() within 10 s",
+    "the parent {child} is blocked in wait() (wchan do_wait) while child 2 still runs",
     "child calls _exit({code})",
     "forked child 2 {child}: it will call _exit(7) once the parent waits",
     "child sleeps in pause() until a signal ends it",

@@ -106,14 +106,15 @@ int main(int argc, char** argv) {
                        : "the children are zombies: state Z, shown by ps as <defunct>");
 
     const bool enter = lab::enter_ends_hold();  // at a terminal: say so
-    lab::say("sleep",
-             one ? (enter ? "the parent holds {seconds} s and never calls wait(): the zombie "
-                            "stays (Enter ends the hold)"
-                          : "the parent holds {seconds} s and never calls wait(): the zombie stays")
-                 : (enter ? "the parent holds {seconds} s and never calls wait(): the zombies "
-                            "stay (Enter ends the hold)"
-                          : "the parent holds {seconds} s and never calls wait(): the zombies stay"),
-             {{"seconds", hold.count()}, {"enter_ends", enter}});
+    lab::say(
+        "sleep",
+        one ? (enter ? "the parent holds {seconds} s and never calls wait(): the zombie "
+                       "stays (Enter ends the hold)"
+                     : "the parent holds {seconds} s and never calls wait(): the zombie stays")
+            : (enter ? "the parent holds {seconds} s and never calls wait(): the zombies "
+                       "stay (Enter ends the hold)"
+                     : "the parent holds {seconds} s and never calls wait(): the zombies stay"),
+        {{"seconds", hold.count()}, {"enter_ends", enter}});
     lab::hold(hold);  // at a terminal, until Enter
 
     lab::stage("the parent exits without waiting");

@@ -100,14 +100,15 @@ int main(int argc, char** argv) {
           [&] { return lab::children_of(parent).size() == 1 && is_in(parent, 'S', "do_wait"); },
           10s);
       if (!seen) {
-        lab::say_error("parent {parent} was not seen blocked in wait() within 10 s",
-                       {{"parent", parent}});
+        lab::say_error("parent {child} was not seen blocked in wait() within 10 s",
+                       {{"child", parent}});
         ::_exit(1);
       }
       lab::name_process(parent, "parent");
       lab::say_state(parent);
-      lab::say("step", "the parent {parent} is blocked in wait() (wchan do_wait) while child 2 still runs",
-               {{"parent", parent}});
+      lab::say("step",
+               "the parent {child} is blocked in wait() (wchan do_wait) while child 2 still runs",
+               {{"child", parent}});
       lab::say("exit", "child calls _exit({code})", {{"code", 7}});
       ::_exit(7);
     }

@@ -104,7 +104,8 @@ TEST_CASE("--step at a terminal, answering slowly: the child's global is 12, cho
     if (e.pid() == answer.pid()) CHECK(e.number("global") == 12);
   // The parent's pause after fork may come before or after the child's answer.
   bool paused = false;
-  for (const auto& e : lab.events_of("pause")) paused = paused || e.number("seq") > quiz.number("seq");
+  for (const auto& e : lab.events_of("pause"))
+    paused = paused || e.number("seq") > quiz.number("seq");
   if (!paused) lab.expect("pause");
   std::this_thread::sleep_for(500ms);
   lab.write_stdin("\n");
@@ -113,7 +114,8 @@ TEST_CASE("--step at a terminal, answering slowly: the child's global is 12, cho
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(lab.group_gone());
   for (const auto& e : lab.events_of("values"))
-    if (e.role() == "parent" && e.number("seq") > quiz.number("seq")) CHECK(e.number("global") == 8);
+    if (e.role() == "parent" && e.number("seq") > quiz.number("seq"))
+      CHECK(e.number("global") == 8);
 }
 
 TEST_CASE("--help describes the lab; bad options are refused with status 2") {

@@ -35,7 +35,7 @@ std::string command_line_of(pid_t pid) {
 
 TEST_CASE("while the parent holds, every child is a zombie whose parent is the lab") {
   lab_process lab("lab02-zombie", {"--children", "3", "--hold", "60"});
-  const event hold = lab.expect("sleep");  // the hold has begun
+  const event hold = lab.expect("sleep");   // the hold has begun
   CHECK_FALSE(hold.boolean("enter_ends"));  // no terminal: nothing but time ends it
   const auto children = forked_children(lab.events());
   REQUIRE(children.size() == 3);
@@ -184,7 +184,7 @@ TEST_CASE("--step at a terminal, answering slowly: Z is the answer, and Enter en
   lab.expect("pause");  // before fork
   slowly("\n");
   CHECK(lab.expect("quiz").text("question") == "lab02.state");
-  slowly("2\n");  // state Z
+  slowly("2\n");        // state Z
   lab.expect("pause");  // the zombies' stage
   const auto children = forked_children(lab.events());
   REQUIRE(children.size() == 2);
@@ -222,7 +222,7 @@ TEST_CASE("one child is spoken of in the singular") {
 
 TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab02-zombie", {"--children", "--hold"});
-  check_refused("lab02-zombie",
-                {{"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}});
+  check_refused(
+      "lab02-zombie",
+      {{"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}});
 }
-

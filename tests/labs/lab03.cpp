@@ -69,7 +69,8 @@ TEST_CASE("wait() blocks while child 2 runs: /proc shows the parent in S, wchan 
     if (e.role() == "child 2") CHECK(seen->number("seq") < e.number("seq"));
 }
 
-TEST_CASE("each status is decoded with the macros named: WIFEXITED/WEXITSTATUS, WIFSIGNALED/WTERMSIG") {
+TEST_CASE(
+    "each status is decoded with the macros named: WIFEXITED/WEXITSTATUS, WIFSIGNALED/WTERMSIG") {
   const auto run = run_lab("lab03-wait", {"--kill-one", "--hold", "0"});
   CHECK(WEXITSTATUS(run.status) == 0);
   const auto children = children_by_role(run.events);
@@ -225,7 +226,7 @@ TEST_CASE("--step at a terminal, answering slowly: ECHILD, and Enter ends the ho
   };
   lab.expect("pause");  // before fork
   slowly("\n");
-  lab.expect("pause");  // before wait()
+  lab.expect("pause");                       // before wait()
   const auto forks = lab.events_of("fork");  // child 1, child 2, child 3
   REQUIRE(forks.size() == 3);
   std::this_thread::sleep_for(500ms);
@@ -260,4 +261,3 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab03-wait", {"--kill-one", "--hold"});
   check_refused("lab03-wait", {{"--hold", "-1"}, {"--hold", "soon"}, {"--no-such-option"}});
 }
-

@@ -84,7 +84,8 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent while polling leave no 
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab04-waitpid", {"--step", "--no-quiz", "--child-sleep", "0.2", "--poll", "0.05"},
+  lab_process lab("lab04-waitpid",
+                  {"--step", "--no-quiz", "--child-sleep", "0.2", "--poll", "0.05"},
                   {.stdin_pipe = true});
   lab.expect("pause");  // before fork
   lab.write_stdin("\n");
@@ -101,12 +102,10 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
 
 TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab04-waitpid", {"--child-sleep", "--poll"});
-  check_refused("lab04-waitpid", {{"--poll", "0"},
-                                 {"--poll", "often"},
-                                 {"--child-sleep", "-1"},
-                                 {"--child-sleep", "long"}});
+  check_refused(
+      "lab04-waitpid",
+      {{"--poll", "0"}, {"--poll", "often"}, {"--child-sleep", "-1"}, {"--child-sleep", "long"}});
 }
-
 
 // A learner at a terminal, slower than the child's whole sleep at every prompt:
 // the child is held until the first waitpid() has answered, so that answer is
@@ -157,7 +156,8 @@ TEST_CASE("--step at a terminal, answering 3x slower than the child sleeps: wait
 }
 
 TEST_CASE("the summary counts polls in words: once, or N times") {
-  const auto run = run_lab("lab04-waitpid", {"--child-sleep", "0.3", "--poll", "1"}, {.json = false});
+  const auto run =
+      run_lab("lab04-waitpid", {"--child-sleep", "0.3", "--poll", "1"}, {.json = false});
   CHECK(WEXITSTATUS(run.status) == 0);
   bool once = false;
   for (const auto& line : run.lines)
