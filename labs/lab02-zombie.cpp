@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     lab::show_tree(one ? "the child is a zombie: state Z, shown by ps as <defunct>"
                        : "the children are zombies: state Z, shown by ps as <defunct>");
 
-    const bool enter = lab::enter_ends_hold();  // at a terminal: say so
+    const bool enter = hold.count() > 0 && lab::enter_ends_hold();  // at a terminal: say so
     lab::say(
         "sleep",
         one ? (enter ? "the parent holds {seconds} s and never calls wait(): the zombie "

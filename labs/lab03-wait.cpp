@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
 
     lab::stage("every child reaped: no zombie is left");
     lab::show_tree("after wait(): the parent alone, no zombie");
-    const bool enter = lab::enter_ends_hold();  // at a terminal: say so
+    const bool enter = hold.count() > 0 && lab::enter_ends_hold();  // at a terminal: say so
     lab::say("sleep",
              enter ? "the parent holds {seconds} s (Enter ends the hold)"
                    : "the parent holds {seconds} s",
