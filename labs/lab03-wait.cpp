@@ -38,6 +38,34 @@ int first_child() {
   return 3;
 }
 
+// /proc: in `state`, asleep in a kernel function named like `call` ("do_wait";
+// "sys_pause" or "__do_sys_pause") when one is given.
+bool is_in(pid_t pid, char state, std::string_view call = "") {
+  const auto info = lab::read_proc(pid);
+  return info && info->state == state && lab::read_wchan(pid).find(call) != std::string::npos;
+}
+
+// Child 2 ends only once /proc shows its parent blocked in wait() with no
+// other child left: wait() sleeps while a child still runs.
+int second_child(lab::gate& wait_called) {
+  wait_called.pass();  // not before the parent goes into wait()
+  const pid_t parent = ::getppid();
+  const bool seen = lab::poll_until(
+      [&] { return lab::children_of(parent).size() == 1 && is_in(parent, 'S', "do_wait"); }, 10s);
+  if (!seen) {
+    lab::say_error("parent {child} was not seen blocked in wait() within 10 s",
+                   {{"child", parent}});
+    return 1;
+  }
+  lab::name_process(parent, "parent");
+  lab::say_state(parent);
+  lab::say("step",
+           "the parent {child} is blocked in wait() (wchan do_wait) while child 2 still runs",
+           {{"child", parent}});
+  lab::say("exit", "child calls _exit({code})", {{"code", 7}});
+  return 7;
+}
+
 // The lesson: read the raw status with the macros, each value only after its test.
 void decode(pid_t child, int status) {
   if (WIFEXITED(status)) {
@@ -59,13 +87,6 @@ void decode(pid_t child, int status) {
 bool ended_as_expected(int status, expected_end want) {
   if (want.by_signal) return WIFSIGNALED(status) && WTERMSIG(status) == want.number;
   return WIFEXITED(status) && WEXITSTATUS(status) == want.number;
-}
-
-// /proc: in `state`, asleep in a kernel function named like `call` ("do_wait";
-// "sys_pause" or "__do_sys_pause") when one is given.
-bool is_in(pid_t pid, char state, std::string_view call = "") {
-  const auto info = lab::read_proc(pid);
-  return info && info->state == state && lab::read_wchan(pid).find(call) != std::string::npos;
 }
 
 }  // namespace
@@ -93,26 +114,8 @@ int main(int argc, char** argv) {
 
     lab::gate wait_called;  // opened when the parent goes into wait()
     pid = lab::fork_as("child 2");
-    if (pid == 0) {  // child: ends once /proc shows its parent blocked in wait() for it alone
-      wait_called.pass();
-      const pid_t parent = ::getppid();
-      const bool seen = lab::poll_until(
-          [&] { return lab::children_of(parent).size() == 1 && is_in(parent, 'S', "do_wait"); },
-          10s);
-      if (!seen) {
-        lab::say_error("parent {child} was not seen blocked in wait() within 10 s",
-                       {{"child", parent}});
-        ::_exit(1);
-      }
-      lab::name_process(parent, "parent");
-      lab::say_state(parent);
-      lab::say("step",
-               "the parent {child} is blocked in wait() (wchan do_wait) while child 2 still runs",
-               {{"child", parent}});
-      lab::say("exit", "child calls _exit({code})", {{"code", 7}});
-      ::_exit(7);
-    }
-    expected[pid] = {false, 7};  // parent
+    if (pid == 0) ::_exit(second_child(wait_called));  // child
+    expected[pid] = {false, 7};                        // parent
     lab::say("fork", "forked child 2 {child}: it will call _exit(7) once the parent waits",
              {{"child", pid}});
 
