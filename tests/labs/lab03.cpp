@@ -257,6 +257,16 @@ TEST_CASE("--step at a terminal, answering slowly: ECHILD, and Enter ends the ho
   CHECK(lab.group_gone());
 }
 
+TEST_CASE("without a terminal a newline does not end the hold: it lasts its full time") {
+  const auto run =
+      run_lab("lab03-wait", {"--hold", "0.5"}, {.stdin_pipe = true, .stdin_data = "\n\n"});
+  CHECK(WEXITSTATUS(run.status) == 0);
+  const auto holds = run.of("sleep");
+  REQUIRE(holds.size() == 1);
+  CHECK_FALSE(holds[0].boolean("enter_ends"));
+  CHECK(run.of("wake").empty());
+}
+
 TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab03-wait", {"--kill-one", "--hold"});
   check_refused("lab03-wait", {{"--hold", "-1"}, {"--hold", "soon"}, {"--no-such-option"}});
