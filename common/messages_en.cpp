@@ -90,6 +90,7 @@ constexpr std::string_view english[] = {
     "fork() returned {returned} in the child",
     "fork() returned {returned} in the parent: the child's pid",
     "after fork: two processes, two copies of the variables",
+    "the child's global was not 10 after fork",
 
     // lab02
     "child exits at once with status {code}; nobody waits for it",

@@ -95,6 +95,7 @@ constexpr translation chinese[] = {
      "fork() 在父进程中返回 {returned}：子进程的 pid"},
     {"after fork: two processes, two copies of the variables",
      "fork 之后：两个进程，变量各有一份副本"},
+    {"the child's global was not 10 after fork", "fork 之后子进程的全局变量不是 10"},
 
     // lab02
     {"child exits at once with status {code}; nobody waits for it",
