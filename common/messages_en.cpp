@@ -90,33 +90,50 @@ constexpr std::string_view english[] = {
     "fork() returned {returned} in the child",
     "fork() returned {returned} in the parent: the child's pid",
     "after fork: two processes, two copies of the variables",
+    "the child's global was not 10 after fork",
 
     // lab02
     "child exits at once with status {code}; nobody waits for it",
     "forked {child_role} {child}",
     "child {child} was not seen as a zombie within {seconds} s",
     "every child has exited and none was waited for: they are zombies",
+    "the child has exited and was not waited for: it is a zombie",
+    "the first child was no longer this parent's",
     "the children are zombies: state Z, shown by ps as <defunct>",
+    "the child is a zombie: state Z, shown by ps as <defunct>",
     "the parent holds {seconds} s and never calls wait(): the zombies stay",
+    "the parent holds {seconds} s and never calls wait(): the zombie stays",
+    "the parent holds {seconds} s and never calls wait(): the zombies stay (Enter ends the hold)",
+    "the parent holds {seconds} s and never calls wait(): the zombie stays (Enter ends the hold)",
+    "Enter: the hold ends after {slept} s of {asked} s",
     "the parent exits without waiting",
     "parent exits with status {code}: init (or the subreaper) adopts its zombies and reaps them",
+    "parent exits with status {code}: init (or the subreaper) adopts its zombie and reaps it",
 
     // lab03
     "child returns {code} from its function",
     "forked child 1 {child}: it will return 3",
+    "parent {child} was not seen blocked in wait() within 10 s",
+    "the parent {child} is blocked in wait() (wchan do_wait) while child 2 still runs",
     "child calls _exit({code})",
-    "forked child 2 {child}: it will call _exit(7)",
+    "forked child 2 {child}: it will call _exit(7) once the parent waits",
     "child sleeps in pause() until a signal ends it",
     "forked child 3 {child}: it will be killed",
     "child 3 {child} was not seen sleeping in pause() within 10 s",
     "parent sends {signal} to child 3 {child}",
-    "the parent calls wait() once per child",
+    "child 1 {child} was not seen as a zombie within 10 s",
+    "the parent calls wait() once per child; child 2 is still running",
+    "WIFEXITED(status) is true: child {child} exited; WEXITSTATUS(status) = {code}",
+    "WIFEXITED(status) is false, WIFSIGNALED(status) is true: child {child} was killed; "
+    "WTERMSIG(status) = {code} ({signal})",
     "child {child} did not end as expected",
+    "the parent had a child again",
     "one more wait() should have failed with ECHILD",
     "one more wait() returns -1 with {error}: no child is left to wait for",
     "every child reaped: no zombie is left",
     "after wait(): the parent alone, no zombie",
     "the parent holds {seconds} s",
+    "the parent holds {seconds} s (Enter ends the hold)",
 
     // lab04
     "child sleeps {seconds} s, then exits with 24",
@@ -125,7 +142,9 @@ constexpr std::string_view english[] = {
     "the parent polls with waitpid(WNOHANG) and works in between",
     "waitpid(WNOHANG) returned {returned}: child {child} has not ended (/proc: state "
     "{child_state}); the parent does its own work for {seconds} s",
-    "child reaped; before that, waitpid() returned 0 {polls} time(s)",
+    "the child had already ended",
+    "child reaped; before that, waitpid() returned 0 once",
+    "child reaped; before that, waitpid() returned 0 {polls} times",
     "child {child} did not exit with 24",
 
     // lab05 / lab06

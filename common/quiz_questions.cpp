@@ -50,8 +50,8 @@ constexpr quiz_question questions[] = {
      "回收循环正是靠这一点知道已经收完。"},
 
     {"lab04.wnohang",
-     "The child is still sleeping. What will waitpid(child, &status, WNOHANG) return?",
-     "子进程还在睡眠。waitpid(child, &status, WNOHANG) 会返回什么？",
+     "The child has not exited yet. What will waitpid(child, &status, WNOHANG) return?",
+     "子进程还没有退出。waitpid(child, &status, WNOHANG) 会返回什么？",
      {{{"pid", "the child's pid, once it has waited for the child to end",
         "等子进程结束之后，返回它的 pid"},
        {"0", "0, at once: the child has not ended yet", "立刻返回 0：子进程还没有结束"},

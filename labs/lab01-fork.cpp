@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string>
+
 #include "lab.hpp"
 
 namespace {
@@ -41,10 +43,15 @@ int main(int argc, char** argv) {
     const pid_t pid = lab::fork_as("child");
     if (pid == 0) {  // child
       lab::say("fork", "fork() returned {returned} in the child", {{"returned", pid}});
+      const int inherited = global_value;  // the question's premise: 10 before the child adds
       global_value += 2;
       local_value += 2;
       show_values(local_value);
-      lab::reveal("lab01.global", global_value);  // what this child really holds
+      if (inherited == 10)
+        lab::reveal("lab01.global", global_value);  // what this child really holds
+      else
+        lab::reveal_unmarked("lab01.global", "the child's global was not 10 after fork",
+                             std::to_string(global_value));
       ::_exit(0);
     }
     // parent

@@ -9,7 +9,9 @@
 // reaps them.
 //
 // Watch for: the "state" lines (state Z, parent = the lab) and the tree while
-// the parent holds; try the ps command below in another terminal meanwhile.
+// the parent holds; try the ps command below in another terminal meanwhile
+// (at a terminal, Enter ends the hold). The book's zombie.c: the child returns
+// 0 from main, the parent prints its pid and sleeps 30 s.
 //
 // Usage: lab02-zombie [--children N] [--hold S] [--json] [--step]
 //        ps -o pid,ppid,stat,cmd --ppid <parent pid>     (shows <defunct>)
@@ -18,9 +20,9 @@
 
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "hold.hpp"
 #include "lab.hpp"
 
 namespace {
@@ -48,7 +50,9 @@ int main(int argc, char** argv) {
                         "A child that exits while its parent does not wait for it becomes a "
                         "zombie (state Z, <defunct>) until the parent reaps it or exits.");
   cli.option("--children", children, "how many children to fork", 1, 100);
-  cli.option("--hold", hold, "how long the parent keeps its zombies before it exits", 0, 86400);
+  cli.option("--hold", hold,
+             "how long the parent keeps its zombies before it exits; at a terminal, Enter ends it",
+             0, 86400);
   cli.epilogue("While the parent holds, try:  ps -o pid,ppid,stat,cmd --ppid <parent pid>");
   return cli.run(argc, argv, [&] {
     // An ignored SIGCHLD (it survives exec) makes the kernel reap children at
@@ -87,20 +91,38 @@ int main(int argc, char** argv) {
       return 1;
     }
 
-    lab::stage("every child has exited and none was waited for: they are zombies");
+    const bool one = children == 1;
+    lab::stage(one ? "the child has exited and was not waited for: it is a zombie"
+                   : "every child has exited and none was waited for: they are zombies");
     for (pid_t pid : child_pids) lab::say_state(pid);
+    // The question's premise: the first child is still this parent's, for /proc to show.
     const auto first_child = lab::read_proc(child_pids.front());
-    lab::reveal("lab02.state", first_child ? std::string(1, first_child->state) : "-");
-    lab::show_tree("the children are zombies: state Z, shown by ps as <defunct>");
+    const std::string seen = first_child ? std::string(1, first_child->state) : "-";
+    if (first_child && first_child->ppid == ::getpid())
+      lab::reveal("lab02.state", seen);
+    else
+      lab::reveal_unmarked("lab02.state", "the first child was no longer this parent's", seen);
+    lab::show_tree(one ? "the child is a zombie: state Z, shown by ps as <defunct>"
+                       : "the children are zombies: state Z, shown by ps as <defunct>");
 
-    lab::say("sleep", "the parent holds {seconds} s and never calls wait(): the zombies stay",
-             {{"seconds", hold.count()}});
-    std::this_thread::sleep_for(hold);
+    const bool enter = hold.count() > 0 && lab::enter_ends_hold();  // at a terminal: say so
+    lab::say(
+        "sleep",
+        one ? (enter ? "the parent holds {seconds} s and never calls wait(): the zombie "
+                       "stays (Enter ends the hold)"
+                     : "the parent holds {seconds} s and never calls wait(): the zombie stays")
+            : (enter ? "the parent holds {seconds} s and never calls wait(): the zombies "
+                       "stay (Enter ends the hold)"
+                     : "the parent holds {seconds} s and never calls wait(): the zombies stay"),
+        {{"seconds", hold.count()}, {"enter_ends", enter}});
+    lab::hold(hold);  // at a terminal, until Enter
 
     lab::stage("the parent exits without waiting");
     lab::say("exit",
-             "parent exits with status {code}: init (or the subreaper) adopts its zombies "
-             "and reaps them",
+             one ? "parent exits with status {code}: init (or the subreaper) adopts its zombie "
+                   "and reaps it"
+                 : "parent exits with status {code}: init (or the subreaper) adopts its zombies "
+                   "and reaps them",
              {{"code", 0}});
     return 0;
   });

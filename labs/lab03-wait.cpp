@@ -1,15 +1,13 @@
-// lab03-wait — wait() collects a child's exit status and removes its zombie.
+// lab03-wait — wait() blocks, then collects a child's exit status.
 //
-// wait(&status) blocks until some child has ended, reaps it (its zombie is
-// gone) and returns its pid; `status` packs how it ended. WIFEXITED(status) is
-// true when the child exited, and WEXITSTATUS(status) is then the value it
-// returned from main or passed to exit(); WIFSIGNALED(status) is true when a
-// signal killed it, and WTERMSIG(status) is that signal. Here one child
-// returns 3, one calls _exit(7), and with --kill-one a third is killed by
-// SIGKILL while it sleeps. One wait() per child; one more fails with ECHILD.
+// wait(&status) blocks until some child has ended, reaps it and returns its
+// pid; `status` packs how it ended: WEXITSTATUS is read only when WIFEXITED is
+// true, WTERMSIG only when WIFSIGNALED is. As in the book's wait.c, child 1
+// returns 3 and child 2 exits with 7 (here _exit(7)); child 2 ends only once
+// /proc shows its parent blocked in wait() (state S, wchan do_wait). With
+// --kill-one a third child is killed by SIGKILL.
 //
-// Watch for: the "reap" lines (exited 3, exited 7, killed by SIGKILL) and the
-// tree after them: the parent has no child left, not even a zombie.
+// Watch for: child 2's "state" line, the "decode" lines, the tree: no zombie.
 //
 // Usage: lab03-wait [--kill-one] [--hold S] [--json] [--step]
 #include <signal.h>
@@ -19,8 +17,9 @@
 #include <cerrno>
 #include <chrono>
 #include <map>
-#include <thread>
+#include <string_view>
 
+#include "hold.hpp"
 #include "lab.hpp"
 
 namespace {
@@ -32,25 +31,62 @@ struct expected_end {
   int number = 0;  // exit status, or the signal that kills
 };
 
-// The course's child returns 3 from main; ours returns from its own function,
-// and the fork branch passes the value to _exit as the C runtime passes
-// main's to exit.
+// The book's child returns 3 from main; ours from a function whose value the
+// fork branch passes to _exit, as the C runtime passes main's to exit.
 int first_child() {
   lab::say("exit", "child returns {code} from its function", {{"code", 3}});
   return 3;
 }
 
-// The lesson: read the raw status with the macros.
+// /proc: in `state`, asleep in a kernel function named like `call` ("do_wait";
+// "sys_pause" or "__do_sys_pause") when one is given.
+bool is_in(pid_t pid, char state, std::string_view call = "") {
+  const auto info = lab::read_proc(pid);
+  return info && info->state == state && lab::read_wchan(pid).find(call) != std::string::npos;
+}
+
+// Child 2 ends only once /proc shows its parent blocked in wait() with no
+// other child left: wait() sleeps while a child still runs.
+int second_child(lab::gate& wait_called) {
+  wait_called.pass();  // not before the parent goes into wait()
+  const pid_t parent = ::getppid();
+  const bool seen = lab::poll_until(
+      [&] { return lab::children_of(parent).size() == 1 && is_in(parent, 'S', "do_wait"); }, 10s);
+  if (!seen) {
+    lab::say_error("parent {child} was not seen blocked in wait() within 10 s",
+                   {{"child", parent}});
+    return 1;
+  }
+  lab::name_process(parent, "parent");
+  lab::say_state(parent);
+  lab::say("step",
+           "the parent {child} is blocked in wait() (wchan do_wait) while child 2 still runs",
+           {{"child", parent}});
+  lab::say("exit", "child calls _exit({code})", {{"code", 7}});
+  return 7;
+}
+
+// The lesson: read the raw status with the macros, each value only after its test.
+void decode(pid_t child, int status) {
+  if (WIFEXITED(status)) {
+    lab::say("decode",
+             "WIFEXITED(status) is true: child {child} exited; WEXITSTATUS(status) = {code}",
+             {{"child", child}, {"raw", status}, {"exited", true}, {"code", WEXITSTATUS(status)}});
+  } else if (WIFSIGNALED(status)) {
+    lab::say("decode",
+             "WIFEXITED(status) is false, WIFSIGNALED(status) is true: child {child} was "
+             "killed; WTERMSIG(status) = {code} ({signal})",
+             {{"child", child},
+              {"raw", status},
+              {"exited", false},
+              {"code", WTERMSIG(status)},
+              {"signal", lab::signal_name(WTERMSIG(status))}});
+  }
+}
+
 bool ended_as_expected(int status, expected_end want) {
   if (want.by_signal) return WIFSIGNALED(status) && WTERMSIG(status) == want.number;
   return WIFEXITED(status) && WEXITSTATUS(status) == want.number;
-}
-
-// Asleep in pause() (wchan "sys_pause" or "__do_sys_pause"), so its own line
-// has been written: killing it cannot cut that line off.
-bool is_sleeping_in_pause(pid_t pid) {
-  const auto info = lab::read_proc(pid);
-  return info && info->state == 'S' && lab::read_wchan(pid).find("pause") != std::string::npos;
 }
 
 }  // namespace
@@ -59,10 +95,13 @@ int main(int argc, char** argv) {
   bool kill_one = false;
   lab::seconds hold{30};
   lab::command_line cli("lab03-wait",
-                        "wait() reaps one child per call; WIFEXITED/WEXITSTATUS and "
-                        "WIFSIGNALED/WTERMSIG decode how it ended.");
+                        "wait() blocks while a child runs and reaps one child per call; "
+                        "WIFEXITED/WEXITSTATUS and WIFSIGNALED/WTERMSIG decode how it ended.");
   cli.flag("--kill-one", kill_one, "add a third child, killed by SIGKILL while it sleeps");
-  cli.option("--hold", hold, "how long the parent stays after reaping (no zombie left)", 0, 86400);
+  cli.option("--hold", hold,
+             "how long the parent stays after reaping (no zombie left); at a terminal, Enter "
+             "ends it",
+             0, 86400);
   return cli.run(argc, argv, [&] {
     lab::stage("before fork: one process");
     std::map<pid_t, expected_end> expected;
@@ -70,26 +109,28 @@ int main(int argc, char** argv) {
     pid_t pid = lab::fork_as("child 1");
     if (pid == 0) ::_exit(first_child());  // child
     expected[pid] = {false, 3};            // parent
+    const pid_t child_1 = pid;
     lab::say("fork", "forked child 1 {child}: it will return 3", {{"child", pid}});
 
+    lab::gate wait_called;  // opened when the parent goes into wait()
     pid = lab::fork_as("child 2");
-    if (pid == 0) {  // child
-      lab::say("exit", "child calls _exit({code})", {{"code", 7}});
-      ::_exit(7);
-    }
-    expected[pid] = {false, 7};  // parent
-    lab::say("fork", "forked child 2 {child}: it will call _exit(7)", {{"child", pid}});
+    if (pid == 0) ::_exit(second_child(wait_called));  // child
+    expected[pid] = {false, 7};                        // parent
+    lab::say("fork", "forked child 2 {child}: it will call _exit(7) once the parent waits",
+             {{"child", pid}});
 
+    pid_t child_3 = 0;
     if (kill_one) {
-      pid = lab::fork_as("child 3");
+      child_3 = pid = lab::fork_as("child 3");
       if (pid == 0) {  // child
+        wait_called.close();
         lab::say("sleep", "child sleeps in pause() until a signal ends it");
         for (;;) ::pause();
       }
-      // parent: once /proc shows the child asleep in pause(), kill it
+      // parent: once /proc shows the child asleep in pause() (its line written), kill it
       expected[pid] = {true, SIGKILL};
       lab::say("fork", "forked child 3 {child}: it will be killed", {{"child", pid}});
-      if (!lab::poll_until([&] { return is_sleeping_in_pause(pid); }, 10s)) {
+      if (!lab::poll_until([&] { return is_in(pid, 'S', "pause"); }, 10s)) {
         lab::say_error("child 3 {child} was not seen sleeping in pause() within 10 s",
                        {{"child", pid}});
         return 1;
@@ -99,17 +140,25 @@ int main(int argc, char** argv) {
       lab::say("kill", "parent sends {signal} to child 3 {child}",
                {{"child", pid}, {"signal", "SIGKILL"}});
     }
+    // Child 1 (and child 3) end first: wait() finds them at once, then blocks for child 2.
+    if (!lab::poll_until([&] { return is_in(child_1, 'Z') && (!child_3 || is_in(child_3, 'Z')); },
+                         10s)) {
+      lab::say_error("child 1 {child} was not seen as a zombie within 10 s", {{"child", child_1}});
+      return 1;
+    }
 
-    lab::stage("the parent calls wait() once per child");
+    lab::stage("the parent calls wait() once per child; child 2 is still running");
+    wait_called.open();
     int failures = 0;
     for (std::size_t n = 0; n < expected.size(); ++n) {
       int status = 0;
       const pid_t child = lab::check(::wait(&status), "wait");  // -1 (ECHILD) throws
       lab::say_reap(child, status);
+      decode(child, status);
       const auto want = expected.find(child);
       if (want == expected.end() || !ended_as_expected(status, want->second)) {
         lab::say_error("child {child} did not end as expected", {{"child", child}});
-        failures = failures + 1;
+        ++failures;
       }
     }
     // No child is left: a further wait() fails at once instead of blocking.
@@ -117,8 +166,11 @@ int main(int argc, char** argv) {
     int status = 0;
     const pid_t extra = ::wait(&status);
     const int extra_error = errno;
-    lab::reveal("lab03.extra_wait",
-                extra == -1 ? lab::errno_name(extra_error) : std::to_string(extra));
+    const std::string answer = extra == -1 ? lab::errno_name(extra_error) : std::to_string(extra);
+    if (lab::children_of(::getpid()).empty())  // the question's premise: no child left
+      lab::reveal("lab03.extra_wait", answer);
+    else
+      lab::reveal_unmarked("lab03.extra_wait", "the parent had a child again", answer);
     if (extra != -1 || extra_error != ECHILD) {
       lab::say_error("one more wait() should have failed with ECHILD");
       return 1;
@@ -128,8 +180,12 @@ int main(int argc, char** argv) {
 
     lab::stage("every child reaped: no zombie is left");
     lab::show_tree("after wait(): the parent alone, no zombie");
-    lab::say("sleep", "the parent holds {seconds} s", {{"seconds", hold.count()}});
-    std::this_thread::sleep_for(hold);
+    const bool enter = hold.count() > 0 && lab::enter_ends_hold();  // at a terminal: say so
+    lab::say("sleep",
+             enter ? "the parent holds {seconds} s (Enter ends the hold)"
+                   : "the parent holds {seconds} s",
+             {{"seconds", hold.count()}, {"enter_ends", enter}});
+    lab::hold(hold);  // at a terminal, until Enter
     return failures == 0 ? 0 : 1;
   });
 }

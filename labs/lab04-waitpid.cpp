@@ -6,6 +6,11 @@
 // So the parent can poll: ask, do some work of its own, ask again. Here the
 // child sleeps, then exits with 24; the parent asks every --poll seconds.
 //
+// The book's waitpid.c: the child sleeps 15 s and returns 24; the parent loops
+// on waitpid(-1, &status, WNOHANG), sleeping 3 s each time it returns 0. With
+// --step the child does not exit before the first waitpid() has answered,
+// however long the learner takes: the question's premise holds.
+//
 // Watch for: the "poll" lines (waitpid returned 0, the child still in /proc,
 // the parent working), then the "reap" line: exited 24.
 //
@@ -42,11 +47,13 @@ int main(int argc, char** argv) {
              0.001, 3600);
   return cli.run(argc, argv, [&] {
     lab::stage("before fork: one process");
+    lab::gate first_answer;  // the child may not exit before the first waitpid() has answered
     const pid_t child = lab::fork_as("child");
     if (child == 0) {  // child
       lab::say("sleep", "child sleeps {seconds} s, then exits with 24",
                {{"seconds", child_sleep.count()}});
       std::this_thread::sleep_for(child_sleep);
+      first_answer.pass();  // at once, unless a learner is still answering (--step)
       lab::say("exit", "child exits with status {code}", {{"code", 24}});
       ::_exit(24);
     }
@@ -60,10 +67,17 @@ int main(int argc, char** argv) {
     for (;;) {
       // -1 (ECHILD, EINVAL) throws: status is only read once it is filled in.
       const pid_t returned = lab::check(::waitpid(child, &status, WNOHANG), "waitpid");
-      if (polls == 0)  // the first answer
-        lab::reveal("lab04.wnohang", returned == child ? "pid" : std::to_string(returned));
+      if (polls == 0) {  // the first answer; the question's premise: the child has not ended
+        const std::string answer = returned == child ? "pid" : std::to_string(returned);
+        const std::string seen = state_of(child);
+        if (returned == 0 && seen != "Z" && seen != "-")
+          lab::reveal("lab04.wnohang", answer);
+        else
+          lab::reveal_unmarked("lab04.wnohang", "the child had already ended", answer);
+        first_answer.open();
+      }
       if (returned == child) break;
-      polls = polls + 1;
+      ++polls;
       lab::say("poll",
                "waitpid(WNOHANG) returned {returned}: child {child} has not ended (/proc: "
                "state {child_state}); the parent does its own work for {seconds} s",
@@ -75,7 +89,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(poll_interval);  // the parent's "own work"
     }
     lab::say_reap(child, status);
-    lab::stage("child reaped; before that, waitpid() returned 0 {polls} time(s)",
+    lab::stage(polls == 1 ? "child reaped; before that, waitpid() returned 0 once"
+                          : "child reaped; before that, waitpid() returned 0 {polls} times",
                {{"polls", polls}});
 
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 24) {

@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include <thread>
+
 #include "checks.hpp"
 #include "harness.hpp"
 
@@ -77,6 +79,43 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(lab.group_gone());
+}
+
+// A learner at a terminal who takes their time: the answer is the value the
+// child really holds, 12, and the right choice is marked right.
+TEST_CASE("--step at a terminal, answering slowly: the child's global is 12, choice 1 is right") {
+  lab_process lab("lab01-fork", {"--step"}, {.terminal = true});
+  lab.expect("pause");  // before fork
+  std::this_thread::sleep_for(500ms);
+  lab.write_stdin("\n");
+  const event quiz = lab.expect("quiz");
+  CHECK(quiz.text("question") == "lab01.global");
+  CHECK(lab.events_of("fork").empty());  // asked before the fork
+  std::this_thread::sleep_for(500ms);
+  lab.write_stdin("1\n");
+  const event answer = lab.expect("answer");
+  CHECK(answer.role() == "child");
+  CHECK(answer.number("actual") == 12);
+  CHECK(answer.number("right") == 1);
+  CHECK(answer.boolean("correct"));
+  CHECK(answer.boolean("marked"));
+  // The child's values line says the same, and the parent's copy is untouched by it.
+  for (const auto& e : lab.events_of("values"))
+    if (e.pid() == answer.pid()) CHECK(e.number("global") == 12);
+  // The parent's pause after fork may come before or after the child's answer.
+  bool paused = false;
+  for (const auto& e : lab.events_of("pause"))
+    paused = paused || e.number("seq") > quiz.number("seq");
+  if (!paused) lab.expect("pause");
+  std::this_thread::sleep_for(500ms);
+  lab.write_stdin("\n");
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+  for (const auto& e : lab.events_of("values"))
+    if (e.role() == "parent" && e.number("seq") > quiz.number("seq"))
+      CHECK(e.number("global") == 8);
 }
 
 TEST_CASE("--help describes the lab; bad options are refused with status 2") {

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "checks.hpp"
 #include "harness.hpp"
@@ -34,7 +35,8 @@ std::string command_line_of(pid_t pid) {
 
 TEST_CASE("while the parent holds, every child is a zombie whose parent is the lab") {
   lab_process lab("lab02-zombie", {"--children", "3", "--hold", "60"});
-  lab.expect("sleep");  // the hold has begun
+  const event hold = lab.expect("sleep");   // the hold has begun
+  CHECK_FALSE(hold.boolean("enter_ends"));  // no terminal: nothing but time ends it
   const auto children = forked_children(lab.events());
   REQUIRE(children.size() == 3);
   for (pid_t child : children) {
@@ -134,9 +136,93 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
   CHECK(lab.group_gone());
 }
 
-TEST_CASE("--help names the options; bad values are refused with status 2") {
-  check_help("lab02-zombie", {"--children", "--hold"});
-  check_refused("lab02-zombie",
-                {{"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}});
+namespace {
+
+// Every forked child is a zombie whose parent is the lab, as /proc says.
+void check_zombies_of(const lab_process& lab, const std::vector<pid_t>& children) {
+  for (pid_t child : children) {
+    CAPTURE(child);
+    const auto info = lab::read_proc(child);
+    REQUIRE(info);
+    CHECK(info->state == 'Z');
+    CHECK(info->ppid == lab.pid());
+  }
 }
 
+}  // namespace
+
+TEST_CASE("at a terminal, Enter ends the hold early; until then the zombies stay") {
+  lab_process lab("lab02-zombie", {"--children", "3", "--hold", "60"}, {.terminal = true});
+  const event hold = lab.expect("sleep");
+  CHECK(hold.boolean("enter_ends"));  // and it says so
+  const auto children = forked_children(lab.events());
+  REQUIRE(children.size() == 3);
+  check_zombies_of(lab, children);
+  std::this_thread::sleep_for(500ms);
+  check_zombies_of(lab, children);  // still there while the parent holds
+  lab.write_stdin("\n");
+  const event wake = lab.expect("wake");
+  CHECK(wake.text("by") == "enter");
+  CHECK(wake.real("slept") < 30);
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.events_of("exit").back().number("t_ms") < 30000);  // long before the 60 s
+  CHECK(lab.group_gone());
+  for (pid_t child : children) CHECK_FALSE(lab::read_proc(child));
+}
+
+// A learner at a terminal who takes their time at every prompt: the zombies
+// wait for them, the answer is Z as /proc says, and the right choice is marked.
+TEST_CASE("--step at a terminal, answering slowly: Z is the answer, and Enter ends the hold") {
+  lab_process lab("lab02-zombie", {"--step", "--children", "2", "--hold", "60"},
+                  {.terminal = true});
+  const auto slowly = [&](const std::string& line) {
+    std::this_thread::sleep_for(500ms);
+    lab.write_stdin(line);
+  };
+  lab.expect("pause");  // before fork
+  slowly("\n");
+  CHECK(lab.expect("quiz").text("question") == "lab02.state");
+  slowly("2\n");        // state Z
+  lab.expect("pause");  // the zombies' stage
+  const auto children = forked_children(lab.events());
+  REQUIRE(children.size() == 2);
+  std::this_thread::sleep_for(500ms);
+  check_zombies_of(lab, children);
+  lab.write_stdin("\n");
+  const event answer = lab.expect("answer");
+  CHECK(answer.text("actual") == "Z");
+  CHECK(answer.number("right") == 2);
+  CHECK(answer.boolean("correct"));
+  CHECK(answer.boolean("marked"));
+  CHECK(lab.expect("sleep").boolean("enter_ends"));
+  check_zombies_of(lab, children);
+  slowly("\n");
+  CHECK(lab.expect("wake").text("by") == "enter");
+  lab.expect("pause");  // before the parent exits
+  slowly("\n");
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("one child is spoken of in the singular") {
+  const auto run = run_lab("lab02-zombie", {"--hold", "0"}, {.json = false});
+  CHECK(WEXITSTATUS(run.status) == 0);
+  int singular = 0;
+  for (const auto& line : run.lines)
+    if (line.find("it is a zombie") != std::string::npos ||
+        line.find("the zombie stays") != std::string::npos ||
+        line.find("adopts its zombie and reaps it") != std::string::npos)
+      ++singular;
+  CHECK(singular == 3);
+}
+
+TEST_CASE("--help names the options; bad values are refused with status 2") {
+  check_help("lab02-zombie", {"--children", "--hold"});
+  check_refused(
+      "lab02-zombie",
+      {{"--children", "0"}, {"--children", "many"}, {"--hold", "-1"}, {"--hold", "soon"}});
+}

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "checks.hpp"
 #include "harness.hpp"
 #include "proc.hpp"
@@ -82,7 +84,8 @@ TEST_CASE("SIGINT to the group and SIGTERM to the parent while polling leave no 
 }
 
 TEST_CASE("--step pauses at each stage and goes on at Enter") {
-  lab_process lab("lab04-waitpid", {"--step", "--no-quiz", "--child-sleep", "0.2", "--poll", "0.05"},
+  lab_process lab("lab04-waitpid",
+                  {"--step", "--no-quiz", "--child-sleep", "0.2", "--poll", "0.05"},
                   {.stdin_pipe = true});
   lab.expect("pause");  // before fork
   lab.write_stdin("\n");
@@ -99,9 +102,65 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
 
 TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab04-waitpid", {"--child-sleep", "--poll"});
-  check_refused("lab04-waitpid", {{"--poll", "0"},
-                                 {"--poll", "often"},
-                                 {"--child-sleep", "-1"},
-                                 {"--child-sleep", "long"}});
+  check_refused(
+      "lab04-waitpid",
+      {{"--poll", "0"}, {"--poll", "often"}, {"--child-sleep", "-1"}, {"--child-sleep", "long"}});
 }
 
+// A learner at a terminal, slower than the child's whole sleep at every prompt:
+// the child is held until the first waitpid() has answered, so that answer is
+// still 0, the lesson's answer, and the right choice is marked right.
+TEST_CASE("--step at a terminal, answering 3x slower than the child sleeps: waitpid gives 0") {
+  for (const std::string choice : {"2", "1"}) {  // right ("0, at once"), then wrong
+    CAPTURE(choice);
+    lab_process lab("lab04-waitpid", {"--step", "--child-sleep", "0.2", "--poll", "0.05"},
+                    {.terminal = true});
+    const auto slowly = [&](const std::string& line) {
+      std::this_thread::sleep_for(600ms);  // 3x --child-sleep
+      lab.write_stdin(line);
+    };
+    lab.expect("pause");  // before fork
+    slowly("\n");
+    const auto child = static_cast<pid_t>(lab.expect("fork").number("child"));
+    lab.expect("pause");  // before polling
+    slowly("\n");
+    const event quiz = lab.expect("quiz");
+    CHECK(quiz.text("question") == "lab04.wnohang");
+    std::this_thread::sleep_for(600ms);
+    // The child has slept its 0.2 s long ago, yet it has not exited.
+    const auto info = lab::read_proc(child);
+    REQUIRE(info);
+    CHECK(info->state != 'Z');
+    lab.write_stdin(choice + "\n");
+    const event answer = lab.expect("answer");
+    CHECK(answer.text("actual") == "0");
+    CHECK(answer.boolean("premise"));
+    CHECK(answer.boolean("marked"));
+    CHECK(answer.number("right") == 2);
+    CHECK(answer.text("right_text").starts_with("2) 0"));
+    CHECK(answer.boolean("correct") == (choice == "2"));
+    const event first_poll = lab.expect("poll");
+    CHECK(first_poll.number("returned") == 0);
+    CHECK(first_poll.number("seq") > answer.number("seq"));
+    lab.expect("pause");  // child reaped
+    const auto reaps = lab.events_of("reap");
+    REQUIRE(reaps.size() == 1);
+    CHECK(reaps[0].number("code") == 24);
+    CHECK(lab.events_of("exit").at(0).number("seq") > answer.number("seq"));
+    lab.write_stdin("\n");
+    const int status = lab.wait_exit();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(lab.group_gone());
+  }
+}
+
+TEST_CASE("the summary counts polls in words: once, or N times") {
+  const auto run =
+      run_lab("lab04-waitpid", {"--child-sleep", "0.3", "--poll", "1"}, {.json = false});
+  CHECK(WEXITSTATUS(run.status) == 0);
+  bool once = false;
+  for (const auto& line : run.lines)
+    if (line.find("waitpid() returned 0 once") != std::string::npos) once = true;
+  CHECK(once);
+}

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -170,8 +171,14 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   auto err = lab::make_pipe();
   auto in = lab::make_pipe();
   auto exec_error = lab::make_pipe();
-  lab::pty_ends pty;
-  if (options.terminal) pty = lab::make_pty();
+  lab::pty_ends keyboard;
+  if (options.terminal) {
+    keyboard = lab::make_pty();
+    termios modes{};
+    lab::check(::tcgetattr(keyboard.terminal.get(), &modes), "tcgetattr");
+    modes.c_lflag &= ~static_cast<tcflag_t>(ECHO);  // nobody reads an echo back
+    lab::check(::tcsetattr(keyboard.terminal.get(), TCSANOW, &modes), "tcsetattr");
+  }
   const pid_t test_pid = ::getpid();
   pid_ = lab::check(::fork(), "fork");
   if (pid_ == 0) {  // child: becomes the lab
@@ -190,8 +197,8 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
     ::dup2(out.write_end.get(), STDOUT_FILENO);
     ::dup2(err.write_end.get(), STDERR_FILENO);
     if (options.terminal) {
-      ::ioctl(pty.terminal.get(), TIOCSCTTY, 0);  // our new session's terminal
-      ::dup2(pty.terminal.get(), STDIN_FILENO);
+      ::ioctl(keyboard.terminal.get(), TIOCSCTTY, 0);  // our session's terminal, we in front
+      ::dup2(keyboard.terminal.get(), STDIN_FILENO);
     } else if (options.stdin_pipe) {
       ::dup2(in.read_end.get(), STDIN_FILENO);
     } else {
@@ -215,7 +222,7 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   set_nonblocking(stdout_.get());
   set_nonblocking(stderr_fd_.get());
   if (options.terminal) {
-    stdin_ = std::move(pty.controller);
+    stdin_ = std::move(keyboard.controller);
     if (!options.stdin_data.empty()) write_stdin(options.stdin_data);
   } else if (options.stdin_pipe) {
     stdin_ = std::move(in.write_end);
