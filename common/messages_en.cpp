@@ -163,7 +163,12 @@ constexpr std::string_view english[] = {
     "the parent sleeps in rounds; each SIGCHLD cuts a sleep short",
     "after the rounds: any child left? any zombie?",
     "after the rounds (a zombie would show as Z)",
-    "expected both exit codes, 12 and 24, to be collected",
+    "expected both exit codes, 12 and 24, to be collected by the handler",
+    "child {child} was left a zombie: the handler did not reap it",
+    "the children end in rounds {round} and {next}: --rounds must be at least {next}",
+    "the children start sleeping in {offset} s and {offset_2} s: they end in the middle of rounds "
+    "{round} and {next}",
+    "no child ended during a sleep",
 
     // lab08
     "{peer}: {call}: {errno} ({reason})",

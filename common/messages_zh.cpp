@@ -201,7 +201,17 @@ constexpr translation chinese[] = {
     {"after the rounds: any child left? any zombie?",
      "所有轮次之后：还有子进程吗？还有僵尸进程吗？"},
     {"after the rounds (a zombie would show as Z)", "所有轮次之后（僵尸进程会显示为 Z）"},
-    {"expected both exit codes, 12 and 24, to be collected", "本应收集到 12 和 24 两个退出码"},
+    {"expected both exit codes, 12 and 24, to be collected by the handler",
+     "本应由信号处理函数收集到 12 和 24 两个退出码"},
+    {"child {child} was left a zombie: the handler did not reap it",
+     "子进程 {child} 成了僵尸进程：信号处理函数没有回收它"},
+    {"the children end in rounds {round} and {next}: --rounds must be at least {next}",
+     "两个子进程分别在第 {round} 轮和第 {next} 轮结束：--rounds 至少要为 {next}"},
+    {"the children start sleeping in {offset} s and {offset_2} s: they end in the middle of rounds "
+     "{round} and {next}",
+     "两个子进程分别在 {offset} 秒和 {offset_2} 秒后开始睡眠：它们在第 {round} 轮和第 {next} "
+     "轮的中间结束"},
+    {"no child ended during a sleep", "没有子进程在睡眠期间结束"},
 
     // lab08
     {"{peer}: {call}: {errno} ({reason})", "{peer}：{call} 失败：{errno}（{reason}）"},

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <set>
 
 #include "proc.hpp"
+#include "pty.hpp"
 
 namespace harness {
 namespace {
@@ -168,6 +170,8 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   auto err = lab::make_pipe();
   auto in = lab::make_pipe();
   auto exec_error = lab::make_pipe();
+  lab::pty_ends pty;
+  if (options.terminal) pty = lab::make_pty();
   const pid_t test_pid = ::getpid();
   pid_ = lab::check(::fork(), "fork");
   if (pid_ == 0) {  // child: becomes the lab
@@ -185,7 +189,10 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(out.write_end.get(), STDOUT_FILENO);
     ::dup2(err.write_end.get(), STDERR_FILENO);
-    if (options.stdin_pipe) {
+    if (options.terminal) {
+      ::ioctl(pty.terminal.get(), TIOCSCTTY, 0);  // our new session's terminal
+      ::dup2(pty.terminal.get(), STDIN_FILENO);
+    } else if (options.stdin_pipe) {
       ::dup2(in.read_end.get(), STDIN_FILENO);
     } else {
       const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -207,7 +214,10 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   stderr_fd_ = std::move(err.read_end);
   set_nonblocking(stdout_.get());
   set_nonblocking(stderr_fd_.get());
-  if (options.stdin_pipe) {
+  if (options.terminal) {
+    stdin_ = std::move(pty.controller);
+    if (!options.stdin_data.empty()) write_stdin(options.stdin_data);
+  } else if (options.stdin_pipe) {
     stdin_ = std::move(in.write_end);
     if (!options.stdin_data.empty()) write_stdin(options.stdin_data);
   }

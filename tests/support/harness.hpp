@@ -54,6 +54,10 @@ struct run_options {
   bool json = true;          // add --json
   bool stdin_pipe = false;   // give the lab a pipe as stdin (else /dev/null)
   std::string stdin_data;    // written to that pipe at start
+  // Standard input is a pseudo-terminal, the lab's controlling terminal (its
+  // pauses read /dev/tty, as at a real one); write_stdin() types into it, and
+  // "\x03" is Ctrl-C: SIGINT to the lab's foreground process group.
+  bool terminal = false;
 };
 
 // Thrown when the lab does not do what a test waits for; its message holds
