@@ -12,10 +12,16 @@
 // runs, and calls that can be restarted are (SA_RESTART). sleep() is never
 // restarted, whatever the flags: it always returns early.
 //
+// After the rounds, alarm(0) cancels the alarm the handler set last, and
+// returns the seconds that alarm still had to go; the lab then sleeps past
+// the moment it was due, and no SIGALRM comes. With --step, a last round
+// has no alarm at all: the lab asks the learner to press Ctrl+C.
+//
 // Watch for: each "wake" line — asked 100 s, slept about 2 s, sleep() returned
-// 98 (the seconds left). Press Ctrl+C during a sleep: "CTRL+C pressed", that
-// sleep ends too, and the lab goes on (SIGINT no longer ends it; send SIGTERM
-// with kill, or press Ctrl+\, to stop it early).
+// 98 (the seconds left); after alarm(0) a sleep that runs to its end. Press
+// Ctrl+C during a sleep: "CTRL+C pressed", that sleep ends too, and the lab
+// goes on (SIGINT no longer ends it; send SIGTERM with kill, or press Ctrl+\,
+// to stop it early).
 //
 // Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <signal.h>
@@ -23,6 +29,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <string>
+#include <utility>
 #include <system_error>
 
 #include "lab.hpp"
@@ -72,6 +80,17 @@ void register_handler(int signo, sighandler_t handler, const char* name) {
             {"old", disposition(old)}});
 }
 
+// One round: sleep(asked), narrated, timed. Returns {slept, sleep()'s value}.
+std::pair<double, unsigned> sleep_round(int round, unsigned asked) {
+  lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
+  const auto start = std::chrono::steady_clock::now();
+  const unsigned left = ::sleep(asked);
+  const lab::seconds slept = std::chrono::steady_clock::now() - start;
+  lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
+           {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
+  return {slept.count(), left};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,19 +122,43 @@ int main(int argc, char** argv) {
              {{"seconds", alarm_after.count()}, {"left", pending}});
 
     for (int round = 1; round <= rounds; ++round) {
-      lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
-      const auto start = std::chrono::steady_clock::now();
-      const unsigned left = ::sleep(asked);
-      const lab::seconds slept = std::chrono::steady_clock::now() - start;
-      lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-               {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
-      if (round == 1) lab::reveal("lab05.sleep_left", left);
+      const int alarms_before = alarms, interrupts_before = interrupts;
+      const unsigned left = sleep_round(round, asked).second;
+      if (round > 1) continue;
+      if (alarms != alarms_before && interrupts == interrupts_before)  // the premise held
+        lab::reveal("lab05.sleep_left", left);
+      else
+        lab::reveal_unmarked("lab05.sleep_left", "this sleep was not ended by SIGALRM alone",
+                             std::to_string(left));
     }
+    // The handler has set the next alarm already: cancel it.
+    const unsigned cancelled_left = ::alarm(0);
+    lab::say("alarm",
+             "alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
+             {{"seconds", 0}, {"left", cancelled_left}});
 
-    // The alarm the handler set last is still pending: cancel it.
-    const unsigned left = ::alarm(0);
-    lab::say("alarm", "alarm(0) cancels the pending alarm ({left} s to go)",
-             {{"seconds", 0}, {"left", left}});
+    lab::stage("the alarm is cancelled: sleep past the moment it was due");
+    const int alarms_before = alarms;
+    const auto hold = static_cast<unsigned>(alarm_seconds + 1);
+    const auto [held, held_left] = sleep_round(rounds + 1, hold);
+    const int late = alarms - alarms_before;
+    lab::say("cancelled",
+             late != 0     ? "SIGALRM came after alarm(0): the alarm was not cancelled"
+             : alarms == 1 ? "no SIGALRM since alarm(0): still 1 alarm in all"
+                           : "no SIGALRM since alarm(0): still {alarms} alarms in all",
+             {{"alarms", alarms}, {"during_hold", late}, {"slept", held}, {"left", held_left}});
+
+    if (lab::narrator_settings().step) {  // at a terminal: the learner's own Ctrl+C
+      lab::stage("SIGINT: press Ctrl+C");
+      const int interrupts_before = interrupts;
+      lab::say("prompt",
+               "press Ctrl+C now: the kernel sends SIGINT, keycontrol() runs instead of the "
+               "default action (ending the lab), and this sleep({asked}) ends early",
+               {{"asked", asked}, {"signo", SIGINT}});
+      sleep_round(rounds + 2, asked);
+      if (interrupts == interrupts_before)
+        lab::say("prompt", "no Ctrl+C came: the sleep ran to its end", {{"signo", SIGINT}});
+    }
     lab::stage("done");
     return 0;
   });
