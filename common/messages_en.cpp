@@ -148,13 +148,19 @@ constexpr std::string_view english[] = {
     "no Ctrl+C came: the sleep ran to its end",
     "this sleep was not ended by SIGALRM alone",
     "done",
-    "{call}({signal}, {function}) installed handler {handler}, sa_flags {flags_text}",
     "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
-    "install handlers the old way: signal() and sysv_signal()",
-    "built with _GNU_SOURCE (g++ defines it for all C++): signal() is the BSD one (SA_RESTART, "
-    "handler kept). Under a strict standard (gcc -std=c11 -D_POSIX_C_SOURCE=200809L) signal() "
-    "would be sysv_signal(), and sysv_signal() itself would not be declared",
     "replace them with sigaction(): oldact holds what was installed before",
+    "signal(), one call built twice: strict C11 and _GNU_SOURCE",
+    "signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
+    "the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
+    "-D_POSIX_C_SOURCE=200809L it does",
+    "the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
+    "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+    "in the SIGALRM handler: SIGINT sent; sa_mask holds it back: /proc lists it as pending, and "
+    "keycontrol has not run",
+    "in the SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
+    "keycontrol has run already",
+    "the SIGALRM handler returns: the kernel delivers SIGINT now",
     "a one-shot handler (System V semantics)",
     "a lasting handler that restarts calls (BSD semantics)",
     "a lasting handler, calls not restarted",

@@ -176,20 +176,32 @@ constexpr translation chinese[] = {
     {"no Ctrl+C came: the sleep ran to its end", "没有按 Ctrl+C：这次睡眠一直睡到了结束"},
     {"this sleep was not ended by SIGALRM alone", "这次睡眠并不只是被 SIGALRM 结束的"},
     {"done", "完成"},
-    {"{call}({signal}, {function}) installed handler {handler}, sa_flags {flags_text}",
-     "{call}({signal}, {function}) 安装了处理函数 {handler}，sa_flags 为 {flags_text}"},
     {"sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
      "sigaction({signal}, &act, &oldact)：oldact 中是 {old}，sa_flags 为 {old_flags_text}：{what}"},
-    {"install handlers the old way: signal() and sysv_signal()",
-     "用旧方法安装处理函数：signal() 和 sysv_signal()"},
-    {"built with _GNU_SOURCE (g++ defines it for all C++): signal() is the BSD one (SA_RESTART, "
-     "handler kept). Under a strict standard (gcc -std=c11 -D_POSIX_C_SOURCE=200809L) signal() "
-     "would be sysv_signal(), and sysv_signal() itself would not be declared",
-     "以 _GNU_SOURCE 编译（g++ 对所有 C++ 代码都定义它）：signal() 是 BSD "
-     "版本（SA_RESTART，处理函数保持有效）。在严格的标准下（gcc -std=c11 "
-     "-D_POSIX_C_SOURCE=200809L），signal() 会是 sysv_signal()，而 sysv_signal() 本身不会被声明"},
     {"replace them with sigaction(): oldact holds what was installed before",
      "用 sigaction() 替换它们：oldact 中是之前安装的处理方式"},
+    {"signal(), one call built twice: strict C11 and _GNU_SOURCE",
+     "同一个 signal() 调用编译两次：严格 C11 与 _GNU_SOURCE"},
+    {"signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
+     "以 {build} 编译的 signal({signal}, {function})：sa_flags 为 {flags_text}：{what}"},
+    {"the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
+     "-D_POSIX_C_SOURCE=200809L it does",
+     "构建时的检查：在严格的 -std=c11 下 <signal.h> 不定义 struct sigaction；加上 "
+     "-D_POSIX_C_SOURCE=200809L 就定义了"},
+    {"the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
+     "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+     "构建时的检查：严格的 -std=c11 下有 struct sigaction：{strict_has_sigaction}；加上 "
+     "-D_POSIX_C_SOURCE=200809L：{posix_has_sigaction}"},
+    {"in the SIGALRM handler: SIGINT sent; sa_mask holds it back: /proc lists it as pending, and "
+     "keycontrol has not run",
+     "在 SIGALRM 的信号处理函数中：发出了 SIGINT；sa_mask 把它挡住：/proc 显示它处于未决状态，"
+     "keycontrol 还没有运行"},
+    {"in the SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
+     "keycontrol has run already",
+     "在 SIGALRM 的信号处理函数中：发出了 SIGINT，却没有被挡住：/proc 没有显示它处于未决状态，"
+     "或者 keycontrol 已经运行了"},
+    {"the SIGALRM handler returns: the kernel delivers SIGINT now",
+     "SIGALRM 的信号处理函数返回：内核现在才递送 SIGINT"},
     {"a one-shot handler (System V semantics)", "只生效一次的处理函数（System V 语义）"},
     {"a lasting handler that restarts calls (BSD semantics)",
      "持续有效、会重启被中断调用的处理函数（BSD 语义）"},
