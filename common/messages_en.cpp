@@ -156,11 +156,12 @@ constexpr std::string_view english[] = {
     "-D_POSIX_C_SOURCE=200809L it does",
     "the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
     "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
-    "in the SIGALRM handler: SIGINT sent; sa_mask holds it back: /proc lists it as pending, and "
-    "keycontrol has not run",
-    "in the SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
+    "SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it as pending, keycontrol "
+    "has not run. The handler returns now",
+    "SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
     "keycontrol has run already",
-    "the SIGALRM handler returns: the kernel delivers SIGINT now",
+    "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
+    "{old_flags_text}: {what}",
     "a one-shot handler (System V semantics)",
     "a lasting handler that restarts calls (BSD semantics)",
     "a lasting handler, calls not restarted",

@@ -192,16 +192,18 @@ constexpr translation chinese[] = {
      "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
      "构建时的检查：严格的 -std=c11 下有 struct sigaction：{strict_has_sigaction}；加上 "
      "-D_POSIX_C_SOURCE=200809L：{posix_has_sigaction}"},
-    {"in the SIGALRM handler: SIGINT sent; sa_mask holds it back: /proc lists it as pending, and "
-     "keycontrol has not run",
-     "在 SIGALRM 的信号处理函数中：发出了 SIGINT；sa_mask 把它挡住：/proc 显示它处于未决状态，"
-     "keycontrol 还没有运行"},
-    {"in the SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
+    {"SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it as pending, keycontrol "
+     "has not run. The handler returns now",
+     "SIGALRM 的信号处理函数：发出了 SIGINT，被 sa_mask 挡住：/proc 显示它处于未决状态，keycontrol "
+     "还没有运行。处理函数现在返回"},
+    {"SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
      "keycontrol has run already",
-     "在 SIGALRM 的信号处理函数中：发出了 SIGINT，却没有被挡住：/proc 没有显示它处于未决状态，"
+     "SIGALRM 的信号处理函数：发出了 SIGINT，却没有被挡住：/proc 没有显示它处于未决状态，"
      "或者 keycontrol 已经运行了"},
-    {"the SIGALRM handler returns: the kernel delivers SIGINT now",
-     "SIGALRM 的信号处理函数返回：内核现在才递送 SIGINT"},
+    {"sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
+     "{old_flags_text}: {what}",
+     "sigaction({signal}, &act, &oldact)，sa_mask 中有 {blocked}：oldact 中是 {old}，sa_flags 为 "
+     "{old_flags_text}：{what}"},
     {"a one-shot handler (System V semantics)", "只生效一次的处理函数（System V 语义）"},
     {"a lasting handler that restarts calls (BSD semantics)",
      "持续有效、会重启被中断调用的处理函数（BSD 语义）"},

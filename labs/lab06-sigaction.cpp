@@ -54,15 +54,13 @@ void timeout(int sig) {
     const int pending_in = lab06_pending_in_proc(SIGINT);
     lab::signal_say("mask",
                     pending_in > 0 && interrupts == interrupts_before
-                        ? "in the SIGALRM handler: SIGINT sent; sa_mask holds it back: /proc "
-                          "lists it as pending, and keycontrol has not run"
-                        : "in the SIGALRM handler: SIGINT sent, and not held back: /proc does not "
-                          "list it as pending, or keycontrol has run already",
+                        ? "SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it "
+                          "as pending, keycontrol has not run. The handler returns now"
+                        : "SIGALRM handler: SIGINT sent, and not held back: /proc does not list "
+                          "it as pending, or keycontrol has run already",
                     {{"signo", SIGINT},
                      {"pending_in", pending_in},  // 1: SigPnd, 2: ShdPnd
                      {"ran_before_return", interrupts - interrupts_before}});
-    lab::signal_say("mask", "the SIGALRM handler returns: the kernel delivers SIGINT now",
-                    {{"signo", SIGALRM}, {"returning", 1}});
   }
   ::alarm(static_cast<unsigned>(alarm_seconds));
   errno = saved_errno;
@@ -92,7 +90,8 @@ std::string handler_text(sighandler_t handler) {
 // signal() from one of the two builds; then the action read back.
 void install_with_signal(const char* build, int (*install)(int, void (*)(int)), int signo,
                          sighandler_t handler, const char* name) {
-  if (install(signo, handler) != 0) throw std::system_error(errno, std::generic_category(), "signal");
+  if (install(signo, handler) != 0)
+    throw std::system_error(errno, std::generic_category(), "signal");
   struct sigaction now {};
   lab::check(::sigaction(signo, nullptr, &now), "sigaction");
   lab::say("action", "signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
@@ -118,8 +117,12 @@ struct sigaction install_with_sigaction(int signo, sighandler_t handler, int als
   lab::check(::sigaction(signo, &act, &oldact), "sigaction");
   lab::say(
       "action",
-      "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
+      also_block ? "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, "
+                   "sa_flags {old_flags_text}: {what}"
+                 : "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags "
+                   "{old_flags_text}: {what}",
       {{"signo", signo},
+       {"blocked", also_block ? lab::signal_name(also_block) : ""},
        {"signal", lab::signal_name(signo)},
        {"call", "sigaction"},
        {"handler", handler_text(handler)},
