@@ -30,8 +30,8 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
-#include <utility>
 #include <system_error>
+#include <utility>
 
 #include "lab.hpp"
 

@@ -31,7 +31,7 @@
 extern "C" int lab06_signal_strict(int signo, void (*handler)(int));
 extern "C" int lab06_signal_gnu(int signo, void (*handler)(int));
 // 1: /proc's SigPnd lists signo, 2: ShdPnd does, 3: both, 0: neither, -1: unreadable.
-int lab06_pending_in_proc(int signo);  // async-signal-safe (labs/lab06-pending.cpp)
+extern "C" int lab06_pending_in_proc(int signo);  // async-signal-safe (labs/lab06-pending.c)
 
 namespace {
 
@@ -115,24 +115,24 @@ struct sigaction install_with_sigaction(int signo, sighandler_t handler, int als
   act.sa_flags = 0;
   struct sigaction oldact {};
   lab::check(::sigaction(signo, &act, &oldact), "sigaction");
-  lab::say(
-      "action",
-      also_block ? "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, "
-                   "sa_flags {old_flags_text}: {what}"
-                 : "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags "
-                   "{old_flags_text}: {what}",
-      {{"signo", signo},
-       {"blocked", also_block ? lab::signal_name(also_block) : ""},
-       {"signal", lab::signal_name(signo)},
-       {"call", "sigaction"},
-       {"handler", handler_text(handler)},
-       {"flags", act.sa_flags},
-       {"old", handler_text(oldact.sa_handler)},
-       {"old_flags", oldact.sa_flags},
-       {"old_flags_text", lab::describe_flags(oldact.sa_flags)},
-       {"same_handler", oldact.sa_handler == handler},  // what signal() installed
-       {"mask", also_block},
-       {"what", semantics(oldact.sa_flags)}});
+  lab::say("action",
+           also_block
+               ? "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, "
+                 "sa_flags {old_flags_text}: {what}"
+               : "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags "
+                 "{old_flags_text}: {what}",
+           {{"signo", signo},
+            {"blocked", also_block ? lab::signal_name(also_block) : ""},
+            {"signal", lab::signal_name(signo)},
+            {"call", "sigaction"},
+            {"handler", handler_text(handler)},
+            {"flags", act.sa_flags},
+            {"old", handler_text(oldact.sa_handler)},
+            {"old_flags", oldact.sa_flags},
+            {"old_flags_text", lab::describe_flags(oldact.sa_flags)},
+            {"same_handler", oldact.sa_handler == handler},  // what signal() installed
+            {"mask", also_block},
+            {"what", semantics(oldact.sa_flags)}});
   return oldact;
 }
 

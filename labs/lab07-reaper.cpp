@@ -1,22 +1,16 @@
 // lab07-reaper — reaping children from a SIGCHLD handler (the book's remove_zombie.c).
 //
-// When a child ends, the kernel sends its parent SIGCHLD. A handler for it
-// can collect the child's exit status at once: the parent goes on with its
-// own work, never waits, and no zombie stays. The book's handler calls
-// waitpid() once per signal; but a SIGCHLD that arrives while another is
-// still pending is merged into it (lab10 shows it), so one call may stand
-// for two ended children. This handler therefore loops,
+// When a child ends, the kernel sends its parent SIGCHLD; a handler can
+// collect the status at once, so the parent never waits and no zombie stays.
+// The book's handler calls waitpid() once; but a SIGCHLD that comes while
+// another is pending is merged into it (lab10), so this one loops,
 //     while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-// until no ended child is left, and narrates each with signal_say() — the
-// async-signal-safe path; WIFEXITED/WEXITSTATUS are plain bit tests.
-// Two children, as in remove_zombie.c: both sleep --child-sleep seconds (10);
-// the first ends with _exit(12) (the book's returns 12 from main), the
-// second with _exit(24) (the book's calls exit(24)). The parent sleeps in
-// rounds, sleep(5) five times. In the book both children start sleeping at
-// fork, so they end at about the moment a round ends: which sleep is cut,
-// and by how much, changes from run to run. Here they wait at a gate until the
-// rounds begin, then start half a round apart, each so that it ends in the
-// middle of a round: the same two sleeps are cut short every run.
+// and narrates with signal_say(), the async-signal-safe path.
+// Two children, as in remove_zombie.c: both sleep 10 s, then _exit(12) (the
+// book: return 12) and _exit(24) (the book: exit(24)); the parent sleeps
+// sleep(5) five times. In the book they end when a round ends, and which sleep
+// is cut changes from run to run; here they wait at a gate until the rounds
+// begin and start half a round apart, so each ends mid-round, every run.
 //
 // Watch for: the "reap" lines from inside the handler (codes 12 and 24), the
 // "wake" line that slept less than asked, and the last tree: no <defunct>.
@@ -36,18 +30,11 @@
 namespace {
 
 volatile sig_atomic_t handler_calls = 0;
-volatile sig_atomic_t got_12 = 0;
-volatile sig_atomic_t got_24 = 0;
-volatile sig_atomic_t got_other = 0;
+volatile sig_atomic_t collected = 0;  // 1: code 12 seen, 2: code 24, 4: anything else
 
 void note_status(int status) {
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code == 12)
-    got_12 = 1;
-  else if (code == 24)
-    got_24 = 1;
-  else
-    got_other = 1;
+  collected = collected | (code == 12 ? 1 : code == 24 ? 2 : 4);
 }
 
 void read_childproc(int sig) {
@@ -132,13 +119,14 @@ int main(int argc, char** argv) {
     // short, and the second child, starting half a round later, ends half a
     // round into the next one.
     const double round_s = static_cast<double>(interval.count());
-    const lab::seconds offset{std::fmod(round_s * 1.5 - std::fmod(child_sleep.count(), round_s),
-                                        round_s)};
+    const lab::seconds offset{
+        std::fmod(round_s * 1.5 - std::fmod(child_sleep.count(), round_s), round_s)};
     const lab::seconds offset_2 = offset + lab::seconds{round_s / 2};
     const long end_round = std::lround(std::floor((offset + child_sleep).count() / round_s)) + 1;
     if (end_round + 1 > rounds) {
-      lab::say_error("the children end in rounds {round} and {next}: --rounds must be at least {next}",
-                     {{"round", end_round}, {"next", end_round + 1}, {"rounds", rounds}});
+      lab::say_error(
+          "the children end in rounds {round} and {next}: --rounds must be at least {next}",
+          {{"round", end_round}, {"next", end_round + 1}, {"rounds", rounds}});
       return 2;
     }
 
@@ -180,15 +168,14 @@ int main(int argc, char** argv) {
       lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
                {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
       if (handler_calls != calls_before)  // the premise: a child ended during this sleep
-        lab::reveal("lab07.sleep_cut", slept.count() < asked ? "cut" : "full",
-                    {{"round", round}});
+        lab::reveal("lab07.sleep_cut", slept.count() < asked ? "cut" : "full", {{"round", round}});
     }
     lab::reveal_unmarked("lab07.sleep_cut", "no child ended during a sleep", "none");
 
     lab::stage("after the rounds: any child left? any zombie?");
     const bool clean = no_child_left();
     lab::show_tree("after the rounds (a zombie would show as Z)");
-    if (!clean || !got_12 || !got_24 || got_other) {
+    if (!clean || collected != 3) {
       lab::say_error("expected both exit codes, 12 and 24, to be collected by the handler");
       return 1;
     }

@@ -75,7 +75,8 @@ TEST_CASE("one signal() call, two builds: System V flags under strict C11, BSD w
   CHECK(macros[0].boolean("posix_has_sigaction"));
 }
 
-TEST_CASE("sa_mask: SIGINT sent inside the SIGALRM handler waits, pending in /proc, until it returns") {
+TEST_CASE(
+    "sa_mask: SIGINT sent inside the SIGALRM handler waits, pending in /proc, until it returns") {
   const auto run = run_lab("lab06-sigaction", {"--alarm", "1", "--sleep", "100", "--rounds", "2"});
   CHECK(WEXITSTATUS(run.status) == 0);
   const auto masks = run.of("mask");
@@ -204,8 +205,7 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
 }
 
 TEST_CASE("--step at a terminal, answered slowly: right answer marked right, alarm set after") {
-  lab_process lab("lab06-sigaction",
-                  {"--step", "--alarm", "1", "--sleep", "100", "--rounds", "1"},
+  lab_process lab("lab06-sigaction", {"--step", "--alarm", "1", "--sleep", "100", "--rounds", "1"},
                   {.terminal = true});
   const auto slowly = [&](const std::string& typed) {
     std::this_thread::sleep_for(3s);  // 3 times the alarm

@@ -250,9 +250,9 @@ TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab07-reaper", {"--child-sleep", "--rounds", "--interval"});
   // The children must end within the rounds: one round each, after the first.
   check_refused("lab07-reaper", {{"--child-sleep", "-1"},
-                                {"--interval", "0.5"},
-                                {"--rounds", "0"},
-                                {"--child-sleep", "0.125", "--rounds", "1"},
-                                {"--child-sleep", "30", "--interval", "1", "--rounds", "2"},
-                                {"--no-such-option"}});
+                                 {"--interval", "0.5"},
+                                 {"--rounds", "0"},
+                                 {"--child-sleep", "0.125", "--rounds", "1"},
+                                 {"--child-sleep", "30", "--interval", "1", "--rounds", "2"},
+                                 {"--no-such-option"}});
 }
