@@ -14,8 +14,8 @@
 //
 // After the rounds, alarm(0) cancels the alarm the handler set last, and
 // returns the seconds that alarm still had to go; the lab then sleeps past
-// the moment it was due, and no SIGALRM comes. With --step, a last round
-// has no alarm at all: the lab asks the learner to press Ctrl+C.
+// the moment it was due, and no SIGALRM comes. With --step at a terminal, a
+// last round has no alarm at all: the lab asks the learner to press Ctrl+C.
 //
 // Watch for: each "wake" line — asked 100 s, slept about 2 s, sleep() returned
 // 98 (the seconds left); after alarm(0) a sleep that runs to its end. Press
@@ -24,6 +24,7 @@
 // to stop it early).
 //
 // Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -78,6 +79,12 @@ void register_handler(int signo, sighandler_t handler, const char* name) {
             {"function", name},
             {"handler", disposition(handler)},
             {"old", disposition(old)}});
+}
+
+// Whether the lab has a terminal, where a Ctrl+C can come from.
+bool at_a_terminal() {
+  const lab::unique_fd tty(::open("/dev/tty", O_RDONLY | O_CLOEXEC));
+  return static_cast<bool>(tty);
 }
 
 // One round: sleep(asked), narrated, timed. Returns {slept, sleep()'s value}.
@@ -137,7 +144,7 @@ int main(int argc, char** argv) {
              "alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
              {{"seconds", 0}, {"left", cancelled_left}});
 
-    lab::stage("the alarm is cancelled: sleep past the moment it was due");
+    lab::say("hold", "the alarm is cancelled: sleep past the moment it was due");
     const int alarms_before = alarms;
     const auto hold = static_cast<unsigned>(alarm_seconds + 1);
     const auto [held, held_left] = sleep_round(rounds + 1, hold);
@@ -148,7 +155,7 @@ int main(int argc, char** argv) {
                            : "no SIGALRM since alarm(0): still {alarms} alarms in all",
              {{"alarms", alarms}, {"during_hold", late}, {"slept", held}, {"left", held_left}});
 
-    if (lab::narrator_settings().step) {  // at a terminal: the learner's own Ctrl+C
+    if (lab::narrator_settings().step && at_a_terminal()) {  // the learner's own Ctrl+C
       lab::stage("SIGINT: press Ctrl+C");
       const int interrupts_before = interrupts;
       lab::say("prompt",
