@@ -1,27 +1,20 @@
 // lab05-signal — signal(), alarm(), and a signal that cuts sleep() short.
 //
-// The course program: signal(SIGALRM, timeout) and signal(SIGINT, keycontrol)
-// register two handlers, alarm(2) asks the kernel for a SIGALRM in 2 seconds,
-// then the loop calls sleep(100) three times. The kernel does not call the
-// handler itself: it makes this process run it, and to do that it wakes the
-// process from sleep. sleep() then does not go back to sleep: it returns at
-// once with the seconds it did not sleep. The SIGALRM handler sets the alarm
-// again, so every sleep(100) ends about 2 seconds after the one before.
-//
-// glibc's signal() has BSD semantics: the handler stays installed after it
-// runs, and calls that can be restarted are (SA_RESTART). sleep() is never
-// restarted, whatever the flags: it always returns early.
-//
-// After the rounds, alarm(0) cancels the alarm the handler set last, and
-// returns the seconds that alarm still had to go; the lab then sleeps past
-// the moment it was due, and no SIGALRM comes. With --step at a terminal, a
-// last round has no alarm at all: the lab asks the learner to press Ctrl+C.
+// The book's signal.c: signal(SIGALRM, timeout) and signal(SIGINT, keycontrol)
+// register two handlers, alarm(2) asks for a SIGALRM in 2 seconds, then
+// sleep(100) three times. To run a handler the kernel wakes the process, and
+// sleep() does not go back to sleep: it returns the seconds it did not sleep.
+// timeout sets the alarm again, so each sleep(100) ends about 2 s after the
+// one before. glibc's signal() (BSD semantics) keeps the handler installed.
+// Then what the book does not show: alarm(0) cancels the alarm timeout set
+// last and returns the seconds it had to go; a sleep past the moment it was
+// due runs to its end, no SIGALRM. With --step at a terminal, a last round
+// has no alarm: the lab asks the learner to press Ctrl+C.
 //
 // Watch for: each "wake" line — asked 100 s, slept about 2 s, sleep() returned
-// 98 (the seconds left); after alarm(0) a sleep that runs to its end. Press
-// Ctrl+C during a sleep: "CTRL+C pressed", that sleep ends too, and the lab
-// goes on (SIGINT no longer ends it; send SIGTERM with kill, or press Ctrl+\,
-// to stop it early).
+// 97 or 98; after alarm(0) a sleep that runs to its end. Ctrl+C during a sleep
+// prints "CTRL+C pressed" and ends that sleep, not the lab (stop it with kill
+// or Ctrl+\).
 //
 // Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <fcntl.h>
@@ -112,8 +105,9 @@ int main(int argc, char** argv) {
   cli.option("--sleep", sleep_time, "seconds each round asks sleep() for", 1, 3600);
   cli.option("--rounds", rounds, "how many times to sleep", 1, 100);
   cli.epilogue(
-      "Watch for: the wake lines (slept far less than asked); press Ctrl+C during a "
-      "sleep. Stop early with kill (SIGTERM) or Ctrl+\\.");
+      "Watch for: the wake lines (slept far less than asked), then after alarm(0) a sleep "
+      "that runs to its end; press Ctrl+C during a sleep. Stop early with kill (SIGTERM) or "
+      "Ctrl+\\.");
   return cli.run(argc, argv, [&] {
     alarm_seconds = static_cast<sig_atomic_t>(alarm_after.count());
     const auto asked = static_cast<unsigned>(sleep_time.count());
