@@ -1,21 +1,18 @@
 // lab06-sigaction — sigaction(): sa_handler, sa_mask, sa_flags, and the old action.
 //
-// sigaction() installs a handler the same way on every UNIX, because it leaves
-// nothing to the library: the caller says which function runs (sa_handler),
-// which signals stay blocked while it runs (sa_mask — a sigset_t, emptied
-// with sigemptyset(), never by assigning 0) and how (sa_flags, 0 here). Its
-// third argument, oldact, receives the action installed before — also one
-// that signal() installed. Reading it back shows what signal() really did,
-// and that depends on feature-test macros: the same signal() call, built as
-// strict C11 and with _GNU_SOURCE (labs/lab06-signal-call.c, compiled twice),
-// installs different flags. Under strict C11 <signal.h> does not even define
-// struct sigaction (the build's Meson check says so).
-// Then the wake-ups of the book's sigaction.c. SIGALRM's sa_mask holds
-// SIGINT: in the last round the SIGALRM handler sends itself SIGINT, and
-// /proc shows it pending until the handler returns.
+// sigaction() leaves nothing to the library: the caller says which function
+// runs (sa_handler), which signals wait while it runs (sa_mask, emptied with
+// sigemptyset()) and how (sa_flags); oldact receives the action installed
+// before, also one signal() installed. What signal() installs depends on
+// feature-test macros: lab06-signal-call.c, one signal() call, is built as
+// strict C11 and with _GNU_SOURCE, and the flags each build installed are read
+// back. (Under strict C11 <signal.h> defines no struct sigaction at all: the
+// build's Meson check.) Then the book's sigaction.c: alarm(2), sleep(100) cut
+// short. SIGALRM's sa_mask holds SIGINT: in the last round its handler sends
+// itself SIGINT, and /proc shows it pending until the handler returns.
 //
-// Watch for: the "action" lines (the flags of each signal()), the "mask"
-// lines from inside the handler, then SIGINT's handler after them.
+// Watch for: the "action" lines (the flags of each signal() and what oldact
+// holds), the "mask" line from inside the handler, then SIGINT's handler.
 //
 // Usage: lab06-sigaction [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <signal.h>
