@@ -156,15 +156,31 @@ constexpr std::string_view english[] = {
     "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
     "wait... sleep({asked})",
     "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-    "alarm(0) cancels the pending alarm ({left} s to go)",
+    "alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
+    "the alarm is cancelled: sleep past the moment it was due",
+    "SIGALRM came after alarm(0): the alarm was not cancelled",
+    "no SIGALRM since alarm(0): still 1 alarm in all",
+    "no SIGALRM since alarm(0): still {alarms} alarms in all",
+    "SIGINT: press Ctrl+C",
+    "press Ctrl+C now: the kernel sends SIGINT, keycontrol() runs instead of the default action "
+    "(ending the lab), and this sleep({asked}) ends early",
+    "no Ctrl+C came: the sleep ran to its end",
+    "this sleep was not ended by SIGALRM alone",
     "done",
-    "{call}({signal}, {function}) installed handler {handler}, sa_flags {flags_text}",
     "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
-    "install handlers the old way: signal() and sysv_signal()",
-    "built with _GNU_SOURCE (g++ defines it for all C++): signal() is the BSD one (SA_RESTART, "
-    "handler kept). Under a strict standard (gcc -std=c11 -D_POSIX_C_SOURCE=200809L) signal() "
-    "would be sysv_signal(), and sysv_signal() itself would not be declared",
     "replace them with sigaction(): oldact holds what was installed before",
+    "signal(), one call built twice: strict C11 and _GNU_SOURCE",
+    "signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
+    "the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
+    "-D_POSIX_C_SOURCE=200809L it does",
+    "the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
+    "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+    "SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it as pending, keycontrol "
+    "has not run. The handler returns now",
+    "SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
+    "keycontrol has run already",
+    "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
+    "{old_flags_text}: {what}",
     "a one-shot handler (System V semantics)",
     "a lasting handler that restarts calls (BSD semantics)",
     "a lasting handler, calls not restarted",
@@ -182,7 +198,12 @@ constexpr std::string_view english[] = {
     "the parent sleeps in rounds; each SIGCHLD cuts a sleep short",
     "after the rounds: any child left? any zombie?",
     "after the rounds (a zombie would show as Z)",
-    "expected both exit codes, 12 and 24, to be collected",
+    "expected both exit codes, 12 and 24, to be collected by the handler",
+    "child {child} was left a zombie: the handler did not reap it",
+    "the children end in rounds {round} and {next}: --rounds must be at least {next}",
+    "the children start sleeping in {offset} s and {offset_2} s: they end in the middle of rounds "
+    "{round} and {next}",
+    "no child ended during a sleep",
 
     // lab08
     "{peer}: {call}: {errno} ({reason})",

@@ -194,23 +194,52 @@ constexpr translation chinese[] = {
     {"wait... sleep({asked})", "等待…… sleep({asked})"},
     {"woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
      "睡了 {asked} 秒中的 {slept} 秒就醒了：sleep() 返回 {left}（剩余秒数）"},
-    {"alarm(0) cancels the pending alarm ({left} s to go)",
-     "alarm(0) 取消尚未到期的闹钟（还剩 {left} 秒）"},
+    {"alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
+     "alarm(0) 取消尚未到期的闹钟；alarm() 返回 {left}（它还剩的秒数）"},
+    {"the alarm is cancelled: sleep past the moment it was due",
+     "闹钟已取消：睡眠超过它本该到期的时刻"},
+    {"SIGALRM came after alarm(0): the alarm was not cancelled",
+     "alarm(0) 之后仍来了 SIGALRM：闹钟没有被取消"},
+    {"no SIGALRM since alarm(0): still 1 alarm in all",
+     "alarm(0) 之后没有 SIGALRM：闹钟总共仍只响过 1 次"},
+    {"no SIGALRM since alarm(0): still {alarms} alarms in all",
+     "alarm(0) 之后没有 SIGALRM：闹钟总共仍只响过 {alarms} 次"},
+    {"SIGINT: press Ctrl+C", "SIGINT：请按 Ctrl+C"},
+    {"press Ctrl+C now: the kernel sends SIGINT, keycontrol() runs instead of the default action "
+     "(ending the lab), and this sleep({asked}) ends early",
+     "现在按 Ctrl+C：内核发送 SIGINT，运行的是 keycontrol()，而不是默认动作（结束本实验），"
+     "这次 sleep({asked}) 会提前结束"},
+    {"no Ctrl+C came: the sleep ran to its end", "没有按 Ctrl+C：这次睡眠一直睡到了结束"},
+    {"this sleep was not ended by SIGALRM alone", "这次睡眠并不只是被 SIGALRM 结束的"},
     {"done", "完成"},
-    {"{call}({signal}, {function}) installed handler {handler}, sa_flags {flags_text}",
-     "{call}({signal}, {function}) 安装了处理函数 {handler}，sa_flags 为 {flags_text}"},
     {"sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
      "sigaction({signal}, &act, &oldact)：oldact 中是 {old}，sa_flags 为 {old_flags_text}：{what}"},
-    {"install handlers the old way: signal() and sysv_signal()",
-     "用旧方法安装处理函数：signal() 和 sysv_signal()"},
-    {"built with _GNU_SOURCE (g++ defines it for all C++): signal() is the BSD one (SA_RESTART, "
-     "handler kept). Under a strict standard (gcc -std=c11 -D_POSIX_C_SOURCE=200809L) signal() "
-     "would be sysv_signal(), and sysv_signal() itself would not be declared",
-     "以 _GNU_SOURCE 编译（g++ 对所有 C++ 代码都定义它）：signal() 是 BSD "
-     "版本（SA_RESTART，处理函数保持有效）。在严格的标准下（gcc -std=c11 "
-     "-D_POSIX_C_SOURCE=200809L），signal() 会是 sysv_signal()，而 sysv_signal() 本身不会被声明"},
     {"replace them with sigaction(): oldact holds what was installed before",
      "用 sigaction() 替换它们：oldact 中是之前安装的处理方式"},
+    {"signal(), one call built twice: strict C11 and _GNU_SOURCE",
+     "同一个 signal() 调用编译两次：严格 C11 与 _GNU_SOURCE"},
+    {"signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
+     "以 {build} 编译的 signal({signal}, {function})：sa_flags 为 {flags_text}：{what}"},
+    {"the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
+     "-D_POSIX_C_SOURCE=200809L it does",
+     "构建时的检查：在严格的 -std=c11 下 <signal.h> 不定义 struct sigaction；加上 "
+     "-D_POSIX_C_SOURCE=200809L 就定义了"},
+    {"the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
+     "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+     "构建时的检查：严格的 -std=c11 下有 struct sigaction：{strict_has_sigaction}；加上 "
+     "-D_POSIX_C_SOURCE=200809L：{posix_has_sigaction}"},
+    {"SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it as pending, keycontrol "
+     "has not run. The handler returns now",
+     "SIGALRM 的信号处理函数：发出了 SIGINT，被 sa_mask 挡住：/proc 显示它处于未决状态，keycontrol "
+     "还没有运行。处理函数现在返回"},
+    {"SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
+     "keycontrol has run already",
+     "SIGALRM 的信号处理函数：发出了 SIGINT，却没有被挡住：/proc 没有显示它处于未决状态，"
+     "或者 keycontrol 已经运行了"},
+    {"sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
+     "{old_flags_text}: {what}",
+     "sigaction({signal}, &act, &oldact)，sa_mask 中有 {blocked}：oldact 中是 {old}，sa_flags 为 "
+     "{old_flags_text}：{what}"},
     {"a one-shot handler (System V semantics)", "只生效一次的处理函数（System V 语义）"},
     {"a lasting handler that restarts calls (BSD semantics)",
      "持续有效、会重启被中断调用的处理函数（BSD 语义）"},
@@ -237,7 +266,17 @@ constexpr translation chinese[] = {
     {"after the rounds: any child left? any zombie?",
      "所有轮次之后：还有子进程吗？还有僵尸进程吗？"},
     {"after the rounds (a zombie would show as Z)", "所有轮次之后（僵尸进程会显示为 Z）"},
-    {"expected both exit codes, 12 and 24, to be collected", "本应收集到 12 和 24 两个退出码"},
+    {"expected both exit codes, 12 and 24, to be collected by the handler",
+     "本应由信号处理函数收集到 12 和 24 两个退出码"},
+    {"child {child} was left a zombie: the handler did not reap it",
+     "子进程 {child} 成了僵尸进程：信号处理函数没有回收它"},
+    {"the children end in rounds {round} and {next}: --rounds must be at least {next}",
+     "两个子进程分别在第 {round} 轮和第 {next} 轮结束：--rounds 至少要为 {next}"},
+    {"the children start sleeping in {offset} s and {offset_2} s: they end in the middle of rounds "
+     "{round} and {next}",
+     "两个子进程分别在 {offset} 秒和 {offset_2} 秒后开始睡眠：它们在第 {round} 轮和第 {next} "
+     "轮的中间结束"},
+    {"no child ended during a sleep", "没有子进程在睡眠期间结束"},
 
     // lab08
     {"{peer}: {call}: {errno} ({reason})", "{peer}：{call} 失败：{errno}（{reason}）"},

@@ -1,29 +1,31 @@
 // lab05-signal — signal(), alarm(), and a signal that cuts sleep() short.
 //
-// The course program: signal(SIGALRM, timeout) and signal(SIGINT, keycontrol)
-// register two handlers, alarm(2) asks the kernel for a SIGALRM in 2 seconds,
-// then the loop calls sleep(100) three times. The kernel does not call the
-// handler itself: it makes this process run it, and to do that it wakes the
-// process from sleep. sleep() then does not go back to sleep: it returns at
-// once with the seconds it did not sleep. The SIGALRM handler sets the alarm
-// again, so every sleep(100) ends about 2 seconds after the one before.
-//
-// glibc's signal() has BSD semantics: the handler stays installed after it
-// runs, and calls that can be restarted are (SA_RESTART). sleep() is never
-// restarted, whatever the flags: it always returns early.
+// The book's signal.c: signal(SIGALRM, timeout) and signal(SIGINT, keycontrol)
+// register two handlers, alarm(2) asks for a SIGALRM in 2 seconds, then
+// sleep(100) three times. To run a handler the kernel wakes the process, and
+// sleep() does not go back to sleep: it returns the seconds it did not sleep.
+// timeout sets the alarm again, so each sleep(100) ends about 2 s after the
+// one before. glibc's signal() (BSD semantics) keeps the handler installed.
+// Then what the book does not show: alarm(0) cancels the alarm timeout set
+// last and returns the seconds it had to go; a sleep past the moment it was
+// due runs to its end, no SIGALRM. With --step at a terminal, a last round
+// has no alarm: the lab asks the learner to press Ctrl+C.
 //
 // Watch for: each "wake" line — asked 100 s, slept about 2 s, sleep() returned
-// 98 (the seconds left). Press Ctrl+C during a sleep: "CTRL+C pressed", that
-// sleep ends too, and the lab goes on (SIGINT no longer ends it; send SIGTERM
-// with kill, or press Ctrl+\, to stop it early).
+// 97 or 98; after alarm(0) a sleep that runs to its end. Ctrl+C during a sleep
+// prints "CTRL+C pressed" and ends that sleep, not the lab (stop it with kill
+// or Ctrl+\).
 //
 // Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <string>
 #include <system_error>
+#include <utility>
 
 #include "lab.hpp"
 
@@ -72,6 +74,23 @@ void register_handler(int signo, sighandler_t handler, const char* name) {
             {"old", disposition(old)}});
 }
 
+// Whether the lab has a terminal, where a Ctrl+C can come from.
+bool at_a_terminal() {
+  const lab::unique_fd tty(::open("/dev/tty", O_RDONLY | O_CLOEXEC));
+  return static_cast<bool>(tty);
+}
+
+// One round: sleep(asked), narrated, timed. Returns {slept, sleep()'s value}.
+std::pair<double, unsigned> sleep_round(int round, unsigned asked) {
+  lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
+  const auto start = std::chrono::steady_clock::now();
+  const unsigned left = ::sleep(asked);
+  const lab::seconds slept = std::chrono::steady_clock::now() - start;
+  lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
+           {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
+  return {slept.count(), left};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,8 +105,9 @@ int main(int argc, char** argv) {
   cli.option("--sleep", sleep_time, "seconds each round asks sleep() for", 1, 3600);
   cli.option("--rounds", rounds, "how many times to sleep", 1, 100);
   cli.epilogue(
-      "Watch for: the wake lines (slept far less than asked); press Ctrl+C during a "
-      "sleep. Stop early with kill (SIGTERM) or Ctrl+\\.");
+      "Watch for: the wake lines (slept far less than asked), then after alarm(0) a sleep "
+      "that runs to its end; press Ctrl+C during a sleep. Stop early with kill (SIGTERM) or "
+      "Ctrl+\\.");
   return cli.run(argc, argv, [&] {
     alarm_seconds = static_cast<sig_atomic_t>(alarm_after.count());
     const auto asked = static_cast<unsigned>(sleep_time.count());
@@ -103,19 +123,43 @@ int main(int argc, char** argv) {
              {{"seconds", alarm_after.count()}, {"left", pending}});
 
     for (int round = 1; round <= rounds; ++round) {
-      lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
-      const auto start = std::chrono::steady_clock::now();
-      const unsigned left = ::sleep(asked);
-      const lab::seconds slept = std::chrono::steady_clock::now() - start;
-      lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-               {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
-      if (round == 1) lab::reveal("lab05.sleep_left", left);
+      const int alarms_before = alarms, interrupts_before = interrupts;
+      const unsigned left = sleep_round(round, asked).second;
+      if (round > 1) continue;
+      if (alarms != alarms_before && interrupts == interrupts_before)  // the premise held
+        lab::reveal("lab05.sleep_left", left);
+      else
+        lab::reveal_unmarked("lab05.sleep_left", "this sleep was not ended by SIGALRM alone",
+                             std::to_string(left));
     }
+    // The handler has set the next alarm already: cancel it.
+    const unsigned cancelled_left = ::alarm(0);
+    lab::say("alarm",
+             "alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
+             {{"seconds", 0}, {"left", cancelled_left}});
 
-    // The alarm the handler set last is still pending: cancel it.
-    const unsigned left = ::alarm(0);
-    lab::say("alarm", "alarm(0) cancels the pending alarm ({left} s to go)",
-             {{"seconds", 0}, {"left", left}});
+    lab::say("hold", "the alarm is cancelled: sleep past the moment it was due");
+    const int alarms_before = alarms;
+    const auto hold = static_cast<unsigned>(alarm_seconds + 1);
+    const auto [held, held_left] = sleep_round(rounds + 1, hold);
+    const int late = alarms - alarms_before;
+    lab::say("cancelled",
+             late != 0     ? "SIGALRM came after alarm(0): the alarm was not cancelled"
+             : alarms == 1 ? "no SIGALRM since alarm(0): still 1 alarm in all"
+                           : "no SIGALRM since alarm(0): still {alarms} alarms in all",
+             {{"alarms", alarms}, {"during_hold", late}, {"slept", held}, {"left", held_left}});
+
+    if (lab::narrator_settings().step && at_a_terminal()) {  // the learner's own Ctrl+C
+      lab::stage("SIGINT: press Ctrl+C");
+      const int interrupts_before = interrupts;
+      lab::say("prompt",
+               "press Ctrl+C now: the kernel sends SIGINT, keycontrol() runs instead of the "
+               "default action (ending the lab), and this sleep({asked}) ends early",
+               {{"asked", asked}, {"signo", SIGINT}});
+      sleep_round(rounds + 2, asked);
+      if (interrupts == interrupts_before)
+        lab::say("prompt", "no Ctrl+C came: the sleep ran to its end", {{"signo", SIGINT}});
+    }
     lab::stage("done");
     return 0;
   });

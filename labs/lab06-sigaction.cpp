@@ -1,20 +1,18 @@
 // lab06-sigaction — sigaction(): sa_handler, sa_mask, sa_flags, and the old action.
 //
-// sigaction() installs a handler the same way on every UNIX, because it leaves
-// nothing to the library: the caller says which function runs (sa_handler),
-// which signals stay blocked while it runs (sa_mask — a sigset_t, emptied
-// with sigemptyset(), never by assigning 0) and how (sa_flags, 0 here). Its
-// third argument, oldact, receives the action installed before — also one
-// that signal() installed. Reading it back shows what signal() really did:
-// glibc's signal() (the BSD one, what a program gets with _GNU_SOURCE or
-// _DEFAULT_SOURCE, as here) sets SA_RESTART and keeps the handler; the System
-// V one, sysv_signal() — what signal() becomes under a strict standard such
-// as gcc -std=c11 -D_POSIX_C_SOURCE=200809L — sets SA_RESETHAND|SA_NODEFER: the
-// handler runs once, then the default action is back.
-// Then the wake-ups of lab05, through handlers sigaction() installed.
+// sigaction() leaves nothing to the library: the caller says which function
+// runs (sa_handler), which signals wait while it runs (sa_mask, emptied with
+// sigemptyset()) and how (sa_flags); oldact receives the action installed
+// before, also one signal() installed. What signal() installs depends on
+// feature-test macros: lab06-signal-call.c, one signal() call, is built as
+// strict C11 and with _GNU_SOURCE, and the flags each build installed are read
+// back. (Under strict C11 <signal.h> defines no struct sigaction at all: the
+// build's Meson check.) Then the book's sigaction.c: alarm(2), sleep(100) cut
+// short. SIGALRM's sa_mask holds SIGINT: in the last round its handler sends
+// itself SIGINT, and /proc shows it pending until the handler returns.
 //
-// Watch for: the "action" lines: oldact holds the very handler signal() and
-// sysv_signal() installed, with their flags. Then each sleep(100) cut short.
+// Watch for: the "action" lines (the flags of each signal() and what oldact
+// holds), the "mask" line from inside the handler, then SIGINT's handler.
 //
 // Usage: lab06-sigaction [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <signal.h>
@@ -26,11 +24,18 @@
 
 #include "lab.hpp"
 
+// The same signal() call, two builds (labs/meson.build); 0 or -1 (errno).
+extern "C" int lab06_signal_strict(int signo, void (*handler)(int));
+extern "C" int lab06_signal_gnu(int signo, void (*handler)(int));
+// 1: /proc's SigPnd lists signo, 2: ShdPnd does, 3: both, 0: neither, -1: unreadable.
+extern "C" int lab06_pending_in_proc(int signo);  // async-signal-safe (labs/lab06-pending.c)
+
 namespace {
 
 volatile sig_atomic_t alarm_seconds = 2;  // what the SIGALRM handler sets again
 volatile sig_atomic_t alarms = 0;
 volatile sig_atomic_t interrupts = 0;
+volatile sig_atomic_t show_mask = 0;  // set for the last round
 
 void timeout(int sig) {
   const int saved_errno = errno;
@@ -38,6 +43,21 @@ void timeout(int sig) {
     alarms = alarms + 1;
     lab::signal_say("signal", "SIGALRM: time out! (alarm {count}) — alarm({alarm}) again",
                     {{"signo", sig}, {"count", alarms}, {"alarm", alarm_seconds}});
+  }
+  if (sig == SIGALRM && show_mask) {
+    show_mask = 0;
+    const int interrupts_before = interrupts;
+    ::kill(::getpid(), SIGINT);  // as a Ctrl+C now would: SIGINT is in this handler's sa_mask
+    const int pending_in = lab06_pending_in_proc(SIGINT);
+    lab::signal_say("mask",
+                    pending_in > 0 && interrupts == interrupts_before
+                        ? "SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it "
+                          "as pending, keycontrol has not run. The handler returns now"
+                        : "SIGALRM handler: SIGINT sent, and not held back: /proc does not list "
+                          "it as pending, or keycontrol has run already",
+                    {{"signo", SIGINT},
+                     {"pending_in", pending_in},  // 1: SigPnd, 2: ShdPnd
+                     {"ran_before_return", interrupts - interrupts_before}});
   }
   ::alarm(static_cast<unsigned>(alarm_seconds));
   errno = saved_errno;
@@ -52,55 +72,64 @@ void keycontrol(int sig) {
   errno = saved_errno;
 }
 
+const char* semantics(int flags) {
+  return flags & SA_RESETHAND ? "a one-shot handler (System V semantics)"
+         : flags & SA_RESTART ? "a lasting handler that restarts calls (BSD semantics)"
+                              : "a lasting handler, calls not restarted";
+}
+
 std::string handler_text(sighandler_t handler) {
   if (handler == SIG_DFL) return "SIG_DFL";
   if (handler == SIG_IGN) return "SIG_IGN";
   return lab::address_text(reinterpret_cast<const void*>(handler));
 }
 
-// The old way: signal() or sysv_signal(); then the action read back.
-void install_the_old_way(const char* call, sighandler_t (*install)(int, sighandler_t), int signo,
+// signal() from one of the two builds; then the action read back.
+void install_with_signal(const char* build, int (*install)(int, void (*)(int)), int signo,
                          sighandler_t handler, const char* name) {
-  if (install(signo, handler) == SIG_ERR)
-    throw std::system_error(errno, std::generic_category(), call);
+  if (install(signo, handler) != 0)
+    throw std::system_error(errno, std::generic_category(), "signal");
   struct sigaction now {};
   lab::check(::sigaction(signo, nullptr, &now), "sigaction");
-  lab::say("action",
-           "{call}({signal}, {function}) installed handler {handler}, sa_flags {flags_text}",
+  lab::say("action", "signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
            {{"signo", signo},
             {"signal", lab::signal_name(signo)},
-            {"call", call},
+            {"call", "signal"},
+            {"build", build},
             {"function", name},
             {"handler", handler_text(now.sa_handler)},
             {"flags", now.sa_flags},
-            {"flags_text", lab::describe_flags(now.sa_flags)}});
+            {"flags_text", lab::describe_flags(now.sa_flags)},
+            {"what", semantics(now.sa_flags)}});
 }
 
 // The course's way: every field assigned, and the old action kept (returned).
-struct sigaction install_with_sigaction(int signo, sighandler_t handler) {
+struct sigaction install_with_sigaction(int signo, sighandler_t handler, int also_block = 0) {
   struct sigaction act {};
   act.sa_handler = handler;
   sigemptyset(&act.sa_mask);
+  if (also_block != 0) sigaddset(&act.sa_mask, also_block);  // held while the handler runs
   act.sa_flags = 0;
   struct sigaction oldact {};
   lab::check(::sigaction(signo, &act, &oldact), "sigaction");
-  const bool restart = oldact.sa_flags & SA_RESTART;
-  const bool oneshot = oldact.sa_flags & SA_RESETHAND;
-  lab::say(
-      "action",
-      "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
-      {{"signo", signo},
-       {"signal", lab::signal_name(signo)},
-       {"call", "sigaction"},
-       {"handler", handler_text(handler)},
-       {"flags", act.sa_flags},
-       {"old", handler_text(oldact.sa_handler)},
-       {"old_flags", oldact.sa_flags},
-       {"old_flags_text", lab::describe_flags(oldact.sa_flags)},
-       {"same_handler", oldact.sa_handler == handler},  // what signal() installed
-       {"what", oneshot   ? "a one-shot handler (System V semantics)"
-                : restart ? "a lasting handler that restarts calls (BSD semantics)"
-                          : "a lasting handler, calls not restarted"}});
+  lab::say("action",
+           also_block
+               ? "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, "
+                 "sa_flags {old_flags_text}: {what}"
+               : "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags "
+                 "{old_flags_text}: {what}",
+           {{"signo", signo},
+            {"blocked", also_block ? lab::signal_name(also_block) : ""},
+            {"signal", lab::signal_name(signo)},
+            {"call", "sigaction"},
+            {"handler", handler_text(handler)},
+            {"flags", act.sa_flags},
+            {"old", handler_text(oldact.sa_handler)},
+            {"old_flags", oldact.sa_flags},
+            {"old_flags_text", lab::describe_flags(oldact.sa_flags)},
+            {"same_handler", oldact.sa_handler == handler},  // what signal() installed
+            {"mask", also_block},
+            {"what", semantics(oldact.sa_flags)}});
   return oldact;
 }
 
@@ -124,25 +153,21 @@ int main(int argc, char** argv) {
     alarm_seconds = static_cast<sig_atomic_t>(alarm_after.count());
     const auto asked = static_cast<unsigned>(sleep_time.count());
 
-    lab::stage("install handlers the old way: signal() and sysv_signal()");
-    install_the_old_way("signal", ::signal, SIGALRM, timeout, "timeout");
-    install_the_old_way("sysv_signal", ::sysv_signal, SIGINT, keycontrol, "keycontrol");
-    // The feature-test macros, as <signal.h> saw them: its signal() is the BSD
-    // one when __USE_MISC is set (by _DEFAULT_SOURCE, which _GNU_SOURCE implies).
-#if defined(_GNU_SOURCE) && defined(__USE_MISC)
+    lab::stage("signal(), one call built twice: strict C11 and _GNU_SOURCE");
+    install_with_signal("-std=c11", lab06_signal_strict, SIGINT, keycontrol, "keycontrol");
+    install_with_signal("-std=c11 -D_GNU_SOURCE", lab06_signal_gnu, SIGALRM, timeout, "timeout");
     lab::say("macros",
-             "built with _GNU_SOURCE (g++ defines it for all C++): signal() is the BSD one "
-             "(SA_RESTART, handler kept). Under a strict standard (gcc -std=c11 "
-             "-D_POSIX_C_SOURCE=200809L) signal() would be sysv_signal(), and sysv_signal() "
-             "itself would not be declared",
-             {{"gnu_source", true}, {"signal_semantics", "BSD"}});
-#else
-#error "this lab shows glibc with _GNU_SOURCE (sysv_signal is a GNU extension)"
-#endif
+             !LAB06_STRICT_HAS_SIGACTION && LAB06_POSIX_HAS_SIGACTION
+                 ? "the build's check: under strict -std=c11 <signal.h> does not define struct "
+                   "sigaction; with -D_POSIX_C_SOURCE=200809L it does"
+                 : "the build's check: struct sigaction under strict -std=c11: "
+                   "{strict_has_sigaction}; with -D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+             {{"strict_has_sigaction", LAB06_STRICT_HAS_SIGACTION != 0},
+              {"posix_has_sigaction", LAB06_POSIX_HAS_SIGACTION != 0}});
 
     lab::stage("replace them with sigaction(): oldact holds what was installed before");
     lab::ask("lab06.oldact");  // --step: predict what oldact will hold
-    const struct sigaction old_alarm = install_with_sigaction(SIGALRM, timeout);
+    const struct sigaction old_alarm = install_with_sigaction(SIGALRM, timeout, SIGINT);
     lab::reveal("lab06.oldact",
                 old_alarm.sa_handler == timeout ? "same" : handler_text(old_alarm.sa_handler));
     install_with_sigaction(SIGINT, keycontrol);
@@ -152,6 +177,7 @@ int main(int argc, char** argv) {
     lab::say("alarm", "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
              {{"seconds", alarm_after.count()}, {"left", pending}});
     for (int round = 1; round <= rounds; ++round) {
+      if (round == rounds) show_mask = 1;
       lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
       const auto start = std::chrono::steady_clock::now();
       const unsigned left = ::sleep(asked);
@@ -160,7 +186,8 @@ int main(int argc, char** argv) {
                {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
     }
     const unsigned left = ::alarm(0);  // the alarm the handler set last
-    lab::say("alarm", "alarm(0) cancels the pending alarm ({left} s to go)",
+    lab::say("alarm",
+             "alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
              {{"seconds", 0}, {"left", left}});
     lab::stage("done");
     return 0;

@@ -1,20 +1,19 @@
-// lab07-reaper — reaping children from a SIGCHLD handler.
+// lab07-reaper — reaping children from a SIGCHLD handler (the book's remove_zombie.c).
 //
-// When a child ends, the kernel sends its parent SIGCHLD. A handler for it
-// can collect the child's exit status at once: the parent goes on with its
-// own work, never waits, and no zombie stays. The course's handler calls
-// waitpid() once per signal; but a signal that arrives while the same one is
-// already pending is merged into it (lab10 shows it), so one SIGCHLD may stand
-// for two ended children. This handler therefore loops,
+// When a child ends, the kernel sends its parent SIGCHLD; a handler can
+// collect the status at once, so the parent never waits and no zombie stays.
+// The book's handler calls waitpid() once; but a SIGCHLD that comes while
+// another is pending is merged into it (lab10), so this one loops,
 //     while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-// until no ended child is left, and narrates each with signal_say() — the
-// async-signal-safe path; WIFEXITED/WEXITSTATUS are plain bit tests.
-// Two children: one sleeps --child-sleep seconds and returns 12, the other a
-// little longer (1.3 times) and calls exit(24). The parent meanwhile sleeps
-// in rounds; each SIGCHLD cuts the sleep in progress short.
+// and narrates with signal_say(), the async-signal-safe path.
+// Two children, as in remove_zombie.c: both sleep 10 s, then _exit(12) (the
+// book: return 12) and _exit(24) (the book: exit(24)); the parent sleeps
+// sleep(5) five times. In the book they end when a round ends, and which sleep
+// is cut changes from run to run; here they wait at a gate until the rounds
+// begin and start half a round apart, so each ends mid-round, every run.
 //
 // Watch for: the "reap" lines from inside the handler (codes 12 and 24), the
-// "wake" lines that slept less than asked, and the last tree: no <defunct>.
+// "wake" line that slept less than asked, and the last tree: no <defunct>.
 //
 // Usage: lab07-reaper [--child-sleep S] [--rounds N] [--interval S] [--json] [--step]
 #include <signal.h>
@@ -23,6 +22,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "lab.hpp"
@@ -30,18 +30,11 @@
 namespace {
 
 volatile sig_atomic_t handler_calls = 0;
-volatile sig_atomic_t got_12 = 0;
-volatile sig_atomic_t got_24 = 0;
-volatile sig_atomic_t got_other = 0;
+volatile sig_atomic_t collected = 0;  // 1: code 12 seen, 2: code 24, 4: anything else
 
 void note_status(int status) {
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code == 12)
-    got_12 = 1;
-  else if (code == 24)
-    got_24 = 1;
-  else
-    got_other = 1;
+  collected = collected | (code == 12 ? 1 : code == 24 ? 2 : 4);
 }
 
 void read_childproc(int sig) {
@@ -68,8 +61,12 @@ void read_childproc(int sig) {
   errno = saved_errno;
 }
 
-// A child: sleeps, then ends with `code` — never returns into main.
-[[noreturn]] void run_child(lab::seconds sleep_time, int code, const char* how) {
+// A child: waits at the gate (and `offset` more), sleeps, then ends with
+// _exit(code) — never returns into main.
+[[noreturn]] void run_child(lab::gate& start, lab::seconds offset, lab::seconds sleep_time,
+                            int code, const char* how) {
+  start.pass();
+  std::this_thread::sleep_for(offset);
   lab::say("fork", "Hi! I'm child process: sleeping {sleep} s, then {how}",
            {{"sleep", sleep_time.count()}, {"how", how}});
   std::this_thread::sleep_for(sleep_time);
@@ -77,20 +74,26 @@ void read_childproc(int sig) {
   ::_exit(code);
 }
 
-// If the rounds ended before a child did: no process may stay behind.
-void end_leftover_children() {
-  lab::signal_block hold({SIGCHLD});  // so the handler does not reap what we wait for
+// After the rounds: the handler should have left no child at all. A zombie
+// here is one it failed to reap; a live child (a late one) is killed.
+bool no_child_left() {
+  lab::signal_block hold({SIGCHLD});  // so the handler does not reap what we look at
+  bool clean = true;
   for (const pid_t pid : lab::children_of(::getpid())) {
+    clean = false;
     const auto info = lab::read_proc(pid);
-    if (info && info->state != 'Z') {
+    if (info && info->state == 'Z') {
+      lab::say_error("child {child} was left a zombie: the handler did not reap it",
+                     {{"child", pid}});
+    } else {
       lab::say_error("child {child} outlived the rounds: killing it", {{"child", pid}});
       lab::check(::kill(pid, SIGKILL), "kill");
     }
     int status = 0;
     lab::check(::waitpid(pid, &status, 0), "waitpid");
     lab::say_reap(pid, status);
-    note_status(status);
   }
+  return clean;
 }
 
 }  // namespace
@@ -101,17 +104,32 @@ int main(int argc, char** argv) {
   std::chrono::seconds interval{5};
   lab::command_line cli("lab07-reaper",
                         "A SIGCHLD handler reaps the children as they end (waitpid(-1, ..., "
-                        "WNOHANG) in a loop): the parent never waits, its sleeps are cut short, "
+                        "WNOHANG) in a loop): the parent never waits, a sleep is cut short, "
                         "and no zombie is left.");
   cli.option("--child-sleep", child_sleep,
-             "seconds the first child sleeps before returning 12 (the second: 1.3 times that)", 0,
-             3600);
+             "seconds both children sleep before _exit(12) and _exit(24)", 0, 3600);
   cli.option("--rounds", rounds, "how many times the parent sleeps", 1, 100);
   cli.option("--interval", interval, "seconds each round asks sleep() for", 1, 3600);
   cli.epilogue(
-      "Watch for: reap lines from the handler (12 and 24), wake lines that slept less "
+      "Watch for: reap lines from the handler (12 and 24), the wake line that slept less "
       "than asked, and no <defunct> in the last tree.");
   return cli.run(argc, argv, [&] {
+    // The first child starts sleeping `offset` after the first round began,
+    // so that it ends half a round into round `end_round`; that cuts the round
+    // short, and the second child, starting half a round later, ends half a
+    // round into the next one.
+    const double round_s = static_cast<double>(interval.count());
+    const lab::seconds offset{
+        std::fmod(round_s * 1.5 - std::fmod(child_sleep.count(), round_s), round_s)};
+    const lab::seconds offset_2 = offset + lab::seconds{round_s / 2};
+    const long end_round = std::lround(std::floor((offset + child_sleep).count() / round_s)) + 1;
+    if (end_round + 1 > rounds) {
+      lab::say_error(
+          "the children end in rounds {round} and {next}: --rounds must be at least {next}",
+          {{"round", end_round}, {"next", end_round + 1}, {"rounds", rounds}});
+      return 2;
+    }
+
     lab::stage("install the SIGCHLD handler with sigaction()");
     struct sigaction act {};
     act.sa_handler = read_childproc;
@@ -119,35 +137,46 @@ int main(int argc, char** argv) {
     act.sa_flags = SA_NOCLDSTOP;  // ends only, not stops; no SA_RESTART
     lab::check(::sigaction(SIGCHLD, &act, nullptr), "sigaction");
 
+    lab::gate start;  // both children wait here until the rounds begin
     const pid_t first = lab::fork_as("child");
-    if (first == 0) run_child(child_sleep, 12, "return 12");  // child
+    if (first == 0) run_child(start, offset, child_sleep, 12, "_exit(12)");  // child
     // parent
     lab::say("fork", "Child proc id: {child}", {{"child", first}});
     const pid_t second = lab::fork_as("child 2");
-    if (second == 0) run_child(child_sleep * 1.3, 24, "exit(24)");  // child
+    if (second == 0) run_child(start, offset_2, child_sleep, 24, "_exit(24)");  // child
     // parent
     lab::say("fork", "Child proc id: {child}", {{"child", second}});
 
     lab::stage("the parent sleeps in rounds; each SIGCHLD cuts a sleep short");
     lab::ask("lab07.sleep_cut", {{"interval", interval.count()}});  // --step: predict it
+    start.open();  // after the answer: the children have waited at the gate till now
+    lab::say("gate",
+             "the children start sleeping in {offset} s and {offset_2} s: they end in the middle "
+             "of rounds {round} and {next}",
+             {{"offset", offset.count()},
+              {"offset_2", offset_2.count()},
+              {"round", end_round},
+              {"next", end_round + 1},
+              {"sleep", child_sleep.count()}});
     const auto asked = static_cast<unsigned>(interval.count());
     for (int round = 1; round <= rounds; ++round) {
       lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
-      const auto start = std::chrono::steady_clock::now();
+      const auto start_time = std::chrono::steady_clock::now();
       const int calls_before = handler_calls;
       const unsigned left = ::sleep(asked);
-      const lab::seconds slept = std::chrono::steady_clock::now() - start;
+      const lab::seconds slept = std::chrono::steady_clock::now() - start_time;
       lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
                {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
-      if (handler_calls != calls_before)  // a child ended during this sleep
-        lab::reveal("lab07.sleep_cut", slept.count() < asked ? "cut" : "full");
+      if (handler_calls != calls_before)  // the premise: a child ended during this sleep
+        lab::reveal("lab07.sleep_cut", slept.count() < asked ? "cut" : "full", {{"round", round}});
     }
+    lab::reveal_unmarked("lab07.sleep_cut", "no child ended during a sleep", "none");
 
     lab::stage("after the rounds: any child left? any zombie?");
-    end_leftover_children();
+    const bool clean = no_child_left();
     lab::show_tree("after the rounds (a zombie would show as Z)");
-    if (!got_12 || !got_24 || got_other) {
-      lab::say_error("expected both exit codes, 12 and 24, to be collected");
+    if (!clean || collected != 3) {
+      lab::say_error("expected both exit codes, 12 and 24, to be collected by the handler");
       return 1;
     }
     return 0;

@@ -1,11 +1,14 @@
-// lab06-sigaction: sigaction() hands back, in oldact, the action signal() and
-// sysv_signal() installed; then alarm() cuts each sleep() short and SIGINT runs
-// its handler, as in lab05.
+// lab06-sigaction: the same signal() call built as strict C11 and with
+// _GNU_SOURCE installs different flags; sigaction() hands back, in oldact, what
+// each installed; a signal in sa_mask waits while the handler runs; alarm()
+// cuts each sleep() short and SIGINT runs its handler, as in lab05.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "checks.hpp"
 #include "harness.hpp"
@@ -24,7 +27,7 @@ std::vector<event> signals_of(const std::vector<event>& events, int signo) {
 
 }  // namespace
 
-TEST_CASE("oldact holds the handler and flags that signal() and sysv_signal() installed") {
+TEST_CASE("one signal() call, two builds: System V flags under strict C11, BSD with _GNU_SOURCE") {
   const auto run = run_lab("lab06-sigaction", {"--alarm", "1", "--sleep", "100", "--rounds", "1"});
   CHECK(WIFEXITED(run.status));
   CHECK(WEXITSTATUS(run.status) == 0);
@@ -34,39 +37,64 @@ TEST_CASE("oldact holds the handler and flags that signal() and sysv_signal() in
     throw lab_failure("no action event for " + call + " of signal " + std::to_string(signo));
   };
 
-  // signal(): glibc's BSD semantics — SA_RESTART, no SA_RESETHAND.
-  const event bsd = find("signal", SIGALRM);
-  CHECK((bsd.number("flags") & SA_RESTART) != 0);
-  CHECK((bsd.number("flags") & SA_RESETHAND) == 0);
-  CHECK(bsd.text("flags_text").find("SA_RESTART") != std::string::npos);
-  const event replaced_bsd = find("sigaction", SIGALRM);
-  CHECK(replaced_bsd.number("seq") > bsd.number("seq"));
-  CHECK(replaced_bsd.text("old") == bsd.text("handler"));  // the same function pointer
-  CHECK(replaced_bsd.number("old_flags") == bsd.number("flags"));
-  CHECK(replaced_bsd.boolean("same_handler"));
-  CHECK(replaced_bsd.number("flags") == 0);
+  // Strict C11: glibc's signal() is __sysv_signal — one-shot, not deferred, not restarted.
+  const event strict = find("signal", SIGINT);
+  CHECK(strict.text("build") == "-std=c11");
+  CHECK((strict.number("flags") & SA_RESETHAND) != 0);
+  CHECK((strict.number("flags") & SA_NODEFER) != 0);
+  CHECK((strict.number("flags") & SA_RESTART) == 0);
+  CHECK(strict.text("flags_text").find("SA_RESETHAND") != std::string::npos);
+  // _GNU_SOURCE: the BSD signal() — SA_RESTART, the handler kept.
+  const event gnu = find("signal", SIGALRM);
+  CHECK(gnu.text("build") == "-std=c11 -D_GNU_SOURCE");
+  CHECK((gnu.number("flags") & SA_RESTART) != 0);
+  CHECK((gnu.number("flags") & SA_RESETHAND) == 0);
+  CHECK((gnu.number("flags") & SA_NODEFER) == 0);
+  CHECK(gnu.text("flags_text").find("SA_RESTART") != std::string::npos);
 
-  // sysv_signal(): one-shot, not deferred, not restarted.
-  const event sysv = find("sysv_signal", SIGINT);
-  CHECK((sysv.number("flags") & SA_RESETHAND) != 0);
-  CHECK((sysv.number("flags") & SA_NODEFER) != 0);
-  CHECK((sysv.number("flags") & SA_RESTART) == 0);
-  CHECK(sysv.text("flags_text").find("SA_RESETHAND") != std::string::npos);
-  CHECK(sysv.text("flags_text").find("SA_NODEFER") != std::string::npos);
-  const event replaced_sysv = find("sigaction", SIGINT);
-  CHECK(replaced_sysv.text("old") == sysv.text("handler"));
-  CHECK(replaced_sysv.number("old_flags") == sysv.number("flags"));
-  CHECK(replaced_sysv.boolean("same_handler"));
-  CHECK(replaced_sysv.number("flags") == 0);
+  // sigaction() hands back in oldact exactly what each signal() installed.
+  const event replaced_gnu = find("sigaction", SIGALRM);
+  CHECK(replaced_gnu.number("seq") > gnu.number("seq"));
+  CHECK(replaced_gnu.text("old") == gnu.text("handler"));  // the same function pointer
+  CHECK(replaced_gnu.number("old_flags") == gnu.number("flags"));
+  CHECK(replaced_gnu.boolean("same_handler"));
+  CHECK(replaced_gnu.number("flags") == 0);
+  CHECK(replaced_gnu.number("mask") == SIGINT);
+  const event replaced_strict = find("sigaction", SIGINT);
+  CHECK(replaced_strict.text("old") == strict.text("handler"));
+  CHECK(replaced_strict.number("old_flags") == strict.number("flags"));
+  CHECK(replaced_strict.boolean("same_handler"));
+  CHECK(replaced_strict.number("flags") == 0);
+  CHECK(strict.text("handler") != gnu.text("handler"));
+  CHECK(gnu.text("handler").rfind("0x", 0) == 0);
 
-  // Two different handlers, both real addresses.
-  CHECK(bsd.text("handler") != sysv.text("handler"));
-  CHECK(bsd.text("handler").rfind("0x", 0) == 0);
-
+  // Why a macro at all: the build's Meson check, compiled with gcc -std=c11.
   const auto macros = run.of("macros");
   REQUIRE(macros.size() == 1);
-  CHECK(macros[0].boolean("gnu_source"));
-  CHECK(macros[0].text("signal_semantics") == "BSD");
+  CHECK_FALSE(macros[0].boolean("strict_has_sigaction"));
+  CHECK(macros[0].boolean("posix_has_sigaction"));
+}
+
+TEST_CASE(
+    "sa_mask: SIGINT sent inside the SIGALRM handler waits, pending in /proc, until it returns") {
+  const auto run = run_lab("lab06-sigaction", {"--alarm", "1", "--sleep", "100", "--rounds", "2"});
+  CHECK(WEXITSTATUS(run.status) == 0);
+  const auto masks = run.of("mask");
+  REQUIRE(masks.size() == 1);
+  const event& inside = masks[0];  // the handler's last line before it returns
+  CAPTURE(inside.line);
+  CHECK((inside.number("pending_in") & 2) != 0);  // ShdPnd: sent to the process with kill()
+  CHECK(inside.number("ran_before_return") == 0);
+  // In the last round, after that round's SIGALRM...
+  const auto sleeps = run.of("sleep");
+  REQUIRE(sleeps.size() == 2);
+  CHECK(inside.number("seq") > sleeps[1].number("seq"));
+  // ...and keycontrol ran once, only after the SIGALRM handler returned.
+  const auto interrupts = signals_of(run.events, SIGINT);
+  REQUIRE(interrupts.size() == 1);
+  CHECK(interrupts[0].number("count") == 1);
+  CHECK(interrupts[0].number("seq") > inside.number("seq"));
+  CHECK(interrupts[0].number("seq") < run.of("wake").back().number("seq"));
 }
 
 TEST_CASE("each sleep(100) ends at the alarm, and sleep() returns the seconds left") {
@@ -170,6 +198,42 @@ TEST_CASE("--step pauses at each stage and goes on at Enter") {
     lab.expect("pause");
     lab.write_stdin("\n");
   }
+  const int status = lab.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(lab.group_gone());
+}
+
+TEST_CASE("--step at a terminal, answered slowly: right answer marked right, alarm set after") {
+  lab_process lab("lab06-sigaction", {"--step", "--alarm", "1", "--sleep", "100", "--rounds", "1"},
+                  {.terminal = true});
+  const auto slowly = [&](const std::string& typed) {
+    std::this_thread::sleep_for(3s);  // 3 times the alarm
+    lab.write_stdin(typed);
+  };
+  lab.expect("pause");  // before the two signal() calls
+  slowly("\n");
+  lab.expect("pause");  // before sigaction()
+  slowly("\n");
+  const event quiz = lab.expect("quiz");
+  CHECK(quiz.text("question") == "lab06.oldact");
+  slowly("2\n");  // "the very handler signal() installed"
+  const event answer = lab.expect("answer");
+  CHECK(answer.boolean("premise"));
+  CHECK(answer.text("actual") == "same");
+  CHECK(answer.number("right") == 2);
+  CHECK(answer.boolean("correct"));
+  const event last_pause = lab.expect("pause");  // before alarm()
+  slowly("\n");
+  const event wake = lab.expect("wake");
+  // The alarm was set after the pause: the sleep lasted its full second, and
+  // one SIGALRM (not one per second of the pause) ended it.
+  CHECK(wake.real("slept") > 0.9);
+  const auto alarms = signals_of(lab.events(), SIGALRM);
+  CHECK(alarms.size() == 1);
+  for (const auto& s : alarms) CHECK(s.number("seq") > last_pause.number("seq"));
+  lab.expect("pause");  // done
+  lab.write_stdin("\n");
   const int status = lab.wait_exit();
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
