@@ -71,8 +71,10 @@ struct reachable_copy {
     REQUIRE(::mkdtemp(dir.data()) != nullptr);
     lab::check(::chmod(dir.c_str(), 0755), "chmod");
     path = dir + "/lab08-echo-serv";
-    lab::unique_fd from(lab::check(::open(lab_path("lab08-echo-serv").c_str(), O_RDONLY | O_CLOEXEC), "open"));
-    lab::unique_fd to(lab::check(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755), "open"));
+    lab::unique_fd from(
+        lab::check(::open(lab_path("lab08-echo-serv").c_str(), O_RDONLY | O_CLOEXEC), "open"));
+    lab::unique_fd to(
+        lab::check(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755), "open"));
     lab::write_all(to.get(), lab::read_all(from.get()));
     lab::check(::fchmod(to.get(), 0755), "fchmod");
   }
@@ -88,8 +90,8 @@ class server {
  public:
   explicit server(std::vector<std::string> args, server_options options = {})
       : json_(options.json) {
-    std::vector<std::string> argv_text{
-        options.program.empty() ? lab_path("lab08-echo-serv") : options.program};
+    std::vector<std::string> argv_text{options.program.empty() ? lab_path("lab08-echo-serv")
+                                                               : options.program};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     if (json_) argv_text.push_back("--json");
     std::vector<char*> argv;
@@ -486,7 +488,7 @@ TEST_CASE("100 clients at once: every echo byte for byte, 1 MiB binary and empty
   CHECK(srv.group_gone());
 }
 
-TEST_CASE("500 connections closed in the same instant leave no zombie within 1 s, 5 rounds") {
+TEST_CASE("500 connections closed in the same instant leave no zombie within 3 s, 5 rounds") {
   raise_open_file_limit();
   server srv({"--port", "0", "--backlog", "1024", "--quiet"});
   const auto port = srv.port();
@@ -498,8 +500,10 @@ TEST_CASE("500 connections closed in the same instant leave no zombie within 1 s
 
     clients.clear();  // 500 closes, back to back: 500 children exit, SIGCHLDs merge
     const auto closed = std::chrono::steady_clock::now();
+    // Typically within 50 ms; 3 s leaves room for a loaded shared machine. A
+    // handler that reaps once per signal leaves zombies until the next round.
     const bool none_left =
-        lab::poll_until([&] { return children_of_server(srv.pid()).all == 0; }, 1s);
+        lab::poll_until([&] { return children_of_server(srv.pid()).all == 0; }, 3s);
     const auto took_ms = (std::chrono::steady_clock::now() - closed) / 1ms;
     const auto left = children_of_server(srv.pid());
     CAPTURE(left.all);
@@ -745,13 +749,13 @@ TEST_CASE("fork fails with EAGAIN: that connection is closed, the next one is se
   const rlim_t limit = processes_of_user(user) + 2;
   CAPTURE(limit);
   const reachable_copy binary;  // nobody may not reach the build (a 0700 /root)
-  server srv(
-      {"--port", "0"}, {.program = binary.path, .before_exec = [root, limit] {
-        if (root && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0))
-          ::_exit(126);
-        const rlimit processes{limit, limit};
-        if (::setrlimit(RLIMIT_NPROC, &processes) != 0) ::_exit(126);
-      }});
+  server srv({"--port", "0"}, {.program = binary.path, .before_exec = [root, limit] {
+                                 if (root && (::setgroups(0, nullptr) != 0 ||
+                                              ::setgid(65534) != 0 || ::setuid(65534) != 0))
+                                   ::_exit(126);
+                                 const rlimit processes{limit, limit};
+                                 if (::setrlimit(RLIMIT_NPROC, &processes) != 0) ::_exit(126);
+                               }});
   const auto port = srv.port();
   auto first = connect_to(port);
   CHECK(round_trip(first.get(), "first") == "first");
@@ -879,10 +883,10 @@ TEST_CASE("--step pauses at listening, at the first child and at the stop") {
 TEST_CASE("--help names the options; bad values are refused with status 2") {
   check_help("lab08-echo-serv", {"--port", "--bind", "--backlog", "--max-children", "--quiet"});
   check_refused("lab08-echo-serv", {{"--port", "70000"},
-                                   {"--bind", "nowhere"},
-                                   {"--backlog", "0"},
-                                   {"--max-children", "-1"},
-                                   {"--no-such-option"}});
+                                    {"--bind", "nowhere"},
+                                    {"--backlog", "0"},
+                                    {"--max-children", "-1"},
+                                    {"--no-such-option"}});
 }
 
 TEST_CASE("--delay 0.3: each echo comes back no sooner than 0.3 s after it was sent") {
@@ -906,9 +910,17 @@ TEST_CASE("output nobody reads (lab08 | sleep 120): 300 clients served, SIGTERM 
     CAPTURE(drain_at_the_end);
     server srv({"--port", "0"});  // stdout: a pipe, read only for the listen event
     const auto port = srv.port();
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < 300; ++i) {  // one after another, each given 5 s at most
       const std::string data = "client " + std::to_string(i);
-      REQUIRE(echo_once(port, data) == data);
+      auto client = connect_to(port);
+      const timeval patience{5, 0};
+      lab::check(::setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience),
+                 "setsockopt");
+      lab::write_all(client.get(), data);
+      lab::check(::shutdown(client.get(), SHUT_WR), "shutdown");
+      std::string back;
+      REQUIRE_NOTHROW(back = lab::read_all(client.get()));  // EAGAIN after 5 s: not served
+      REQUIRE(back == data);
     }
     CHECK(srv.unread_bytes() > 50000);  // the pipe (64 KiB) is full: lines were dropped
     const auto asked = std::chrono::steady_clock::now();
@@ -1001,7 +1013,8 @@ TEST_CASE("--step at a terminal, answered slowly: the served child is gone, the 
     std::this_thread::sleep_for(1500ms);  // a person thinking: longer than any of the lab's timings
     lab::write_all(pty.controller.get(), line);
   };
-  const auto port = static_cast<std::uint16_t>(next_event(out.read_end.get(), partial, "listen").number("port"));
+  const auto port =
+      static_cast<std::uint16_t>(next_event(out.read_end.get(), partial, "listen").number("port"));
   next_event(out.read_end.get(), partial, "pause");
   auto client = connect_to(port);  // waits in the backlog while the learner reads
   lab::write_all(client.get(), "slow");
@@ -1029,4 +1042,34 @@ TEST_CASE("--step at a terminal, answered slowly: the served child is gone, the 
   REQUIRE(lab::poll_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 10s));
   ended.pid = 0;
   CHECK(exited_with(status, 0));
+}
+
+TEST_CASE("the tree's socket lookup does not grow with the machine's socket count") {
+  // Describing the server's sockets must not read all of /proc/net/tcp: time
+  // lab::open_fds on the server (what the tree uses) with few sockets on the
+  // machine, then with 8000 more listening sockets held by this test.
+  raise_open_file_limit();
+  server srv({"--port", "0", "--quiet"});
+  srv.port();
+  const auto time_lookup = [&] {
+    auto best = std::chrono::steady_clock::duration::max();
+    for (int i = 0; i < 20; ++i) {  // the best of 20: the machine is shared
+      const auto start = std::chrono::steady_clock::now();
+      const auto fds = lab::open_fds(srv.pid());
+      best = std::min(best, std::chrono::steady_clock::now() - start);
+      REQUIRE(std::any_of(fds.begin(), fds.end(), [](const lab::fd_info& fd) {
+        return fd.socket.starts_with("tcp listening 127.0.0.1:");
+      }));
+    }
+    return best;
+  };
+  const auto few = time_lookup();
+  std::vector<lab::unique_fd> many;
+  for (int i = 0; i < 8000; ++i) many.push_back(lab::listen_tcp("127.0.0.1", 0, 1));
+  const auto with_many = time_lookup();
+  CAPTURE(few / 1us);
+  CAPTURE(with_many / 1us);
+  CHECK(with_many < few * 3 / 2 + 1ms);  // 8000 more rows of /proc/net/tcp: several ms more
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
 }
