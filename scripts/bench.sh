@@ -28,12 +28,21 @@ concurrency=8
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; }
 
+# The value of option $1, which must follow it ($2 is what follows): a bad command line exits 2.
+value_of() {
+  if [ $# -lt 2 ] || [ -z "$2" ]; then
+    echo "bench: $1 needs a value (see --help)" >&2
+    exit 2
+  fi
+  printf '%s' "$2"
+}
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) seconds=1 ;;
-    --seconds) seconds=${2:?--seconds needs a value}; shift ;;
-    --hold) hold=${2:?--hold needs a value}; shift ;;
-    --build-dir) build_dir=${2:?--build-dir needs a value}; shift ;;
+    --seconds) seconds=$(value_of "$@") || exit 2; shift ;;
+    --hold) hold=$(value_of "$@") || exit 2; shift ;;
+    --build-dir) build_dir=$(value_of "$@") || exit 2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
