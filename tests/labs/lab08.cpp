@@ -350,11 +350,12 @@ std::size_t processes_of_user(uid_t uid) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
     std::ifstream status(std::string("/proc/") + entry->d_name + "/status");
     std::string line;
-    while (std::getline(status, line))
-      if (line.starts_with("Uid:") && std::stoul(line.substr(4)) != uid) break;
-    if (line.starts_with("Threads:")) {  // the limit counts threads
-      count += std::stoul(line.substr(8));
-      break;
+    while (std::getline(status, line)) {
+      if (line.starts_with("Uid:") && std::stoul(line.substr(4)) != uid) break;  // another user's
+      if (line.starts_with("Threads:")) {  // the limit counts threads (Threads comes after Uid)
+        count += std::stoul(line.substr(8));
+        break;
+      }
     }
   }
   ::closedir(proc);
