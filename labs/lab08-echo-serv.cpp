@@ -147,9 +147,9 @@ int main(int argc, char** argv) {
       if (!quiet) lab::say("accept", "accepted a connection from {peer}", {{"peer", peer}});
       pid_t pid;
       {
-        lab::signal_block hold({SIGCHLD, SIGINT, SIGTERM, SIGHUP});  // none of them in a new child
+        lab::signal_block hold({SIGINT, SIGTERM, SIGHUP});  // stop() never runs in a child
         pid = ::fork();
-        if (pid == 0) lab::default_actions({SIGCHLD, SIGINT, SIGTERM, SIGHUP});
+        if (pid == 0) lab::default_actions({SIGINT, SIGTERM, SIGHUP});  // SIGCHLD: none comes
       }
       if (pid == -1) {  // EAGAIN: no process to spare; this client gets end of file
         lab::say_failed("fork", errno, peer);
