@@ -179,6 +179,7 @@ int main(int argc, char** argv) {
                {{"signal", lab::signal_name(stop_signal)}});
       lab::stage("stopping");
     }
+    listen_sock = -1;  // a late stop() must not shut down whatever gets the number next
     listener.reset();
     lab::end_children(note_reap);  // SIGTERM to each, then waitpid until none is left
     lab::say_summary(connections, refused, reaped, failed);
