@@ -46,7 +46,9 @@ void signal_say_reap(pid_t child, int status) noexcept {
 
 bool ended_as_expected(int status, int error_code) noexcept {
   if (WIFEXITED(status)) return WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == error_code;
-  return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+  if (!WIFSIGNALED(status)) return false;
+  const int signo = WTERMSIG(status);
+  return signo == SIGTERM || signo == SIGINT || signo == SIGHUP;
 }
 
 void say_failed(std::string_view call, int error, std::string_view peer) {
@@ -85,10 +87,6 @@ void wait_while(const std::function<bool()>& busy) {
   check(::sigprocmask(SIG_BLOCK, &all, &previous), "sigprocmask");
   while (busy()) ::sigsuspend(&previous);  // returns after a handler ran
   ::sigprocmask(SIG_SETMASK, &previous, nullptr);
-}
-
-void default_actions(std::initializer_list<int> signals) {
-  for (int signo : signals) install_handler(signo, SIG_DFL);
 }
 
 void end_children(void (*reaped)(pid_t, int)) {

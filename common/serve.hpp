@@ -23,7 +23,8 @@ void signal_say_reap(pid_t child, int status) noexcept;
 
 // Async-signal-safe: true when a served child ended as a server expects —
 // exited 0 or with `error_code` (a reported connection error), or killed by
-// SIGTERM (the server's stop).
+// SIGTERM (the server's stop), SIGINT or SIGHUP (a terminal's, to the whole
+// foreground process group).
 bool ended_as_expected(int status, int error_code) noexcept;
 
 // An "error" event for a call that failed while serving `peer`: fields errno,
@@ -52,10 +53,6 @@ void pause_for(double seconds);
 // wait cannot miss a signal in between). For a server at its child limit,
 // whose SIGCHLD handler changes what busy() sees.
 void wait_while(const std::function<bool()>& busy);
-
-// Gives every signal in `signals` its default action (in a new child, the
-// parent's handlers are not its own).
-void default_actions(std::initializer_list<int> signals);
 
 // The end of a server: with SIGCHLD blocked, sends SIGTERM (and SIGCONT, so a
 // stopped child wakes to die) to every child of this process, then waits for

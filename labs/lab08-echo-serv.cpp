@@ -30,6 +30,7 @@ volatile sig_atomic_t stop_signal = 0;                     // set by SIGINT, SIG
 volatile sig_atomic_t forked = 0, reaped = 0, failed = 0;  // each written by one side only
 volatile sig_atomic_t first_reaped = 0;                    // for the quiz
 int listen_sock = -1;
+pid_t server_pid = 0;
 bool quiet = false;
 
 // Async-signal-safe: counts a reaped child and narrates it (signal_say, no stdio).
@@ -51,10 +52,16 @@ void read_childproc(int) {
 
 // SIGINT, SIGTERM, SIGHUP: stop. shutdown() makes every accept, now or after the
 // loop's check, fail at once: no stop is lost between the check and the call.
+// A child inherits this handler: there it dies of the signal, as by default.
 void stop(int signo) {
   const int saved_errno = errno;
-  stop_signal = signo;
-  ::shutdown(listen_sock, SHUT_RD);
+  if (::getpid() != server_pid) {
+    ::signal(signo, SIG_DFL);
+    ::raise(signo);  // delivered, and fatal, as the handler returns
+  } else {
+    stop_signal = signo;
+    ::shutdown(listen_sock, SHUT_RD);
+  }
   errno = saved_errno;
 }
 
@@ -107,6 +114,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     lab::set_role("server");
+    server_pid = ::getpid();
     lab::set_output_patience(0);  // narration never blocks the server (`| sleep 120`)
 
     struct sigaction act {};
@@ -145,12 +153,7 @@ int main(int argc, char** argv) {
       connections = connections + 1;
       const std::string peer = lab::format_address(addr);
       if (!quiet) lab::say("accept", "accepted a connection from {peer}", {{"peer", peer}});
-      pid_t pid;
-      {
-        lab::signal_block hold({SIGINT, SIGTERM, SIGHUP});  // stop() never runs in a child
-        pid = ::fork();
-        if (pid == 0) lab::default_actions({SIGINT, SIGTERM, SIGHUP});  // SIGCHLD: none comes
-      }
+      const pid_t pid = ::fork();
       if (pid == -1) {  // EAGAIN: no process to spare; this client gets end of file
         lab::say_failed("fork", errno, peer);
         ::close(sock);
