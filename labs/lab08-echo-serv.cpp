@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     act.sa_handler = read_childproc;
     sigemptyset(&act.sa_mask);
     act.sa_flags = SA_NOCLDSTOP;  // no SA_RESTART: accept returns -1/EINTR, the loop retries
-    sigaction(SIGCHLD, &act, nullptr);
+    lab::check(sigaction(SIGCHLD, &act, nullptr), "sigaction");
     for (int signo : {SIGINT, SIGTERM, SIGHUP}) lab::install_handler(signo, stop);
     lab::install_handler(SIGPIPE, SIG_IGN);  // a write to a reset client: EPIPE, not death
 
