@@ -208,6 +208,7 @@ constexpr std::string_view english[] = {
     // lab08
     "{peer}: {call}: {errno} ({reason})",
     "echoed {bytes} bytes to {peer}",
+    "echoed 1 byte to {peer}",
     "closed the connection to {peer}",
     "accept: {errno} ({reason}): trying again every 100 ms",
     "accepted a connection from {peer}",
@@ -221,8 +222,21 @@ constexpr std::string_view english[] = {
     "listening: connections wait in the backlog until accepted",
     "{signal}: stop accepting, end the children, reap them all",
     "stopping",
+    "served 1 connection, refused {refused}, reaped 1 child, {failed} failed",
+    "served 1 connection, refused {refused}, reaped {reaped} children, {failed} failed",
+    "served {connections} connections, refused {refused}, reaped 1 child, {failed} failed",
     "served {connections} connections, refused {refused}, reaped {reaped} children, {failed} "
     "failed",
+    // common/serve.cpp (lab08's server helpers)
+    "reaped child {child}: exited {code}",
+    "reaped child {child}: killed by SIGTERM",
+    "reaped child {child}: killed by SIGKILL",
+    "reaped child {child}: killed by SIGINT",
+    "reaped child {child}: killed by SIGHUP",
+    "reaped child {child}: killed by SIGPIPE",
+    "reaped child {child}: killed by SIGSEGV",
+    "reaped child {child}: killed by signal {signal}",
+    "{dropped} lines of narration dropped: nobody read the output in time",
 
     // lab09
     "connected to {address} from {local}",

@@ -281,6 +281,7 @@ constexpr translation chinese[] = {
     // lab08
     {"{peer}: {call}: {errno} ({reason})", "{peer}：{call} 失败：{errno}（{reason}）"},
     {"echoed {bytes} bytes to {peer}", "向 {peer} 回声了 {bytes} 字节"},
+    {"echoed 1 byte to {peer}", "向 {peer} 回声了 1 字节"},
     {"closed the connection to {peer}", "关闭了与 {peer} 的连接"},
     {"accept: {errno} ({reason}): trying again every 100 ms",
      "accept 失败：{errno}（{reason}）：每 100 毫秒重试一次"},
@@ -301,9 +302,27 @@ constexpr translation chinese[] = {
     {"{signal}: stop accepting, end the children, reap them all",
      "{signal}：停止受理连接，结束子进程，并全部回收"},
     {"stopping", "正在停止"},
+    {"served 1 connection, refused {refused}, reaped 1 child, {failed} failed",
+     "服务了 1 个连接，拒绝 {refused} 个，回收 1 个子进程，{failed} 个失败"},
+    {"served 1 connection, refused {refused}, reaped {reaped} children, {failed} failed",
+     "服务了 1 个连接，拒绝 {refused} 个，回收 {reaped} 个子进程，{failed} 个失败"},
+    {"served {connections} connections, refused {refused}, reaped 1 child, {failed} failed",
+     "服务了 {connections} 个连接，拒绝 {refused} 个，回收 1 个子进程，{failed} 个失败"},
     {"served {connections} connections, refused {refused}, reaped {reaped} children, {failed} "
      "failed",
      "服务了 {connections} 个连接，拒绝 {refused} 个，回收 {reaped} 个子进程，{failed} 个失败"},
+    // common/serve.cpp (lab08's server helpers)
+    {"reaped child {child}: exited {code}", "回收了子进程 {child}：正常退出，退出码 {code}"},
+    {"reaped child {child}: killed by SIGTERM", "回收了子进程 {child}：被 SIGTERM 终止"},
+    {"reaped child {child}: killed by SIGKILL", "回收了子进程 {child}：被 SIGKILL 终止"},
+    {"reaped child {child}: killed by SIGINT", "回收了子进程 {child}：被 SIGINT 终止"},
+    {"reaped child {child}: killed by SIGHUP", "回收了子进程 {child}：被 SIGHUP 终止"},
+    {"reaped child {child}: killed by SIGPIPE", "回收了子进程 {child}：被 SIGPIPE 终止"},
+    {"reaped child {child}: killed by SIGSEGV", "回收了子进程 {child}：被 SIGSEGV 终止"},
+    {"reaped child {child}: killed by signal {signal}",
+     "回收了子进程 {child}：被信号 {signal} 终止"},
+    {"{dropped} lines of narration dropped: nobody read the output in time",
+     "丢弃了 {dropped} 行叙述：没有人及时读取输出"},
 
     // lab09
     {"connected to {address} from {local}", "从 {local} 连接到 {address}"},

@@ -1,6 +1,8 @@
 #include "narrator.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -35,17 +37,39 @@ std::map<pid_t, std::string> known_roles;
 bool pausing = true;
 bool in_chinese = false;  // settings.lang == "zh"; a plain bool, for signal handlers
 
+// Output patience (set_output_patience): -1 waits for room as long as it takes;
+// 0 or more is how many ms a line may wait for room on stdout/stderr before it
+// is dropped. `dropped_count` lives in a MAP_SHARED page once patience is set,
+// so that children forked later count into the same number.
+int output_patience_ms = -1;
+long* dropped_count = nullptr;
+
+// True when `fd` can take up to PIPE_BUF bytes within the patience (POLLOUT on a
+// pipe means a free slot of at least PIPE_BUF bytes). Async-signal-safe.
+bool room_for_line(int fd) noexcept {
+  pollfd out{fd, POLLOUT, 0};
+  return ::poll(&out, 1, output_patience_ms) == 1 && (out.revents & POLLOUT);
+}
+
 // Writes the whole buffer, retrying on EINTR and short writes. Async-signal-safe.
+// With a patience set, stdout and stderr are written PIPE_BUF bytes at a time,
+// each only when there is room for it; a line that finds none (or whose write a
+// signal interrupts) is dropped from there on and counted. The file description
+// is never made non-blocking: it is shared with whoever else writes to it.
 void write_fully(int fd, const char* data, std::size_t size) noexcept {
+  const bool patient = output_patience_ms >= 0 && (fd == STDOUT_FILENO || fd == STDERR_FILENO);
   while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
+    const std::size_t chunk = patient ? std::min<std::size_t>(size, PIPE_BUF) : size;
+    if (patient && !room_for_line(fd)) break;
+    const ssize_t n = ::write(fd, data, chunk);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
+      if (errno == EINTR && !patient) continue;
+      break;
     }
     data += n;
     size -= static_cast<std::size_t>(n);
   }
+  if (size > 0 && patient && dropped_count) __atomic_add_fetch(dropped_count, 1, __ATOMIC_SEQ_CST);
 }
 
 long long elapsed_ms() noexcept {
@@ -754,6 +778,20 @@ void set_role(std::string_view role) {
 void name_process(pid_t pid, std::string_view role) { known_roles[pid] = role; }
 
 void forget_process(pid_t pid) { known_roles.erase(pid); }
+
+void set_output_patience(int milliseconds) {
+  if (!dropped_count) {
+    void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                        -1, 0);
+    if (page == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
+    dropped_count = static_cast<long*>(page);
+  }
+  output_patience_ms = milliseconds;
+}
+
+long long dropped_lines() {
+  return dropped_count ? __atomic_load_n(dropped_count, __ATOMIC_SEQ_CST) : 0;
+}
 
 void say(std::string_view kind, std::string_view text, std::initializer_list<field> fields) {
   emit(STDOUT_FILENO, kind, text, fields);

@@ -70,6 +70,16 @@ void name_process(pid_t pid, std::string_view role);
 // roles holds only the children it has not reaped.
 void forget_process(pid_t pid);
 
+// For a server whose output nobody may read (`lab08-echo-serv | sleep 120`):
+// from now on a line waits at most `milliseconds` for room on stdout/stderr
+// (0: not at all; -1: as long as it takes, the default) and is otherwise
+// dropped and counted — and a signal that interrupts a blocked write drops the
+// line rather than retrying it. Set it before fork: children count into the
+// same total.
+void set_output_patience(int milliseconds);
+// Lines dropped so far, by this process and the children forked after the call.
+long long dropped_lines();
+
 // Emits one event. Fields named seq, t_ms, pid, role, kind or text are not
 // allowed (those are every event's own); refer to other processes as "child".
 void say(std::string_view kind, std::string_view text, std::initializer_list<field> fields = {});

@@ -1,13 +1,20 @@
 #include "proc.hpp"
 
 #include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "net.hpp"
 
 namespace lab {
 namespace {
@@ -84,6 +91,42 @@ std::map<std::string, std::string> tcp_sockets() {
     }
   }
   return sockets;
+}
+
+// "tcp listening ..." / "tcp connected ..." for descriptor `fd` of `pid`, looked
+// up on the socket itself: pidfd_getfd(2) lends us a copy of that descriptor
+// (closed again at once), and getsockopt/getsockname/getpeername describe it.
+// The cost does not grow with the machine's socket count, as reading all of
+// /proc/net/tcp does. "" for a socket that is not TCP; nullopt when the copy
+// cannot be had (another user's process without CAP_SYS_PTRACE, an old kernel).
+std::optional<std::string> tcp_socket_of(pid_t pid, int fd) {
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return std::nullopt;
+  const int copy = static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  ::close(pidfd);
+  if (copy < 0) return errno == EBADF ? std::optional<std::string>("") : std::nullopt;
+  std::string described;
+  int protocol = 0, family = 0;
+  socklen_t length = sizeof protocol, family_length = sizeof family;
+  tcp_info info{};
+  socklen_t info_length = sizeof info;
+  sockaddr_storage local{}, remote{};
+  socklen_t local_length = sizeof local, remote_length = sizeof remote;
+  const bool tcp = ::getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) == 0 &&
+                   protocol == IPPROTO_TCP &&
+                   ::getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &family, &family_length) == 0 &&
+                   (family == AF_INET || family == AF_INET6) &&
+                   ::getsockopt(copy, IPPROTO_TCP, TCP_INFO, &info, &info_length) == 0 &&
+                   ::getsockname(copy, reinterpret_cast<sockaddr*>(&local), &local_length) == 0;
+  if (tcp && info.tcpi_state == TCP_LISTEN) {
+    described = "tcp listening " + format_address(local);
+  } else if (tcp &&
+             ::getpeername(copy, reinterpret_cast<sockaddr*>(&remote), &remote_length) == 0) {
+    described = (info.tcpi_state == TCP_ESTABLISHED ? "tcp connected " : "tcp closing ") +
+                format_address(local) + " <-> " + format_address(remote);
+  }
+  ::close(copy);
+  return described;
 }
 
 }  // namespace
@@ -214,7 +257,12 @@ std::vector<fd_info> open_fds(pid_t pid) {
     if (n < 0) continue;  // closed meanwhile
     fd.target.assign(target, static_cast<std::size_t>(n));
     if (fd.target.starts_with("socket:[")) {
-      if (!sockets_read) {
+      if (const auto described = tcp_socket_of(pid, fd.fd)) {
+        fd.socket = *described;
+        fds.push_back(std::move(fd));
+        continue;
+      }
+      if (!sockets_read) {  // no copy to be had: the whole table, as a last resort
         sockets = tcp_sockets();
         sockets_read = true;
       }

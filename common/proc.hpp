@@ -52,8 +52,9 @@ std::optional<signal_masks> read_signal_masks(pid_t pid);
 // The signal numbers whose bits are set in such a mask, in number order.
 std::vector<int> signals_in(unsigned long long mask);
 
-// One open descriptor: "3 -> pipe:[1234]"; sockets are resolved through
-// /proc/net/tcp and tcp6 to "tcp listening 127.0.0.1:9190" or
+// One open descriptor: "3 -> pipe:[1234]"; a socket is described from a copy of
+// it (pidfd_getfd, closed at once; /proc/net/tcp and tcp6 only when no copy can
+// be had) as "tcp listening 127.0.0.1:9190" or
 // "tcp connected 127.0.0.1:9190 <-> 127.0.0.1:51234".
 struct fd_info {
   int fd = -1;

@@ -109,10 +109,10 @@ constexpr quiz_question questions[] = {
        {"gone", "the server reaps it at once: it is gone from /proc",
         "服务器立刻回收它：它从 /proc 里消失"},
        {"init", "init adopts it and reaps it", "init 收养并回收它"}}},
-     "its exit raises SIGCHLD, the handler wakes the main loop through the self-pipe, and the "
-     "loop calls waitpid(WNOHANG) until none is left, so no zombie stays.",
-     "它的退出引发 SIGCHLD，信号处理函数通过自管道唤醒主循环，主循环反复调用 "
-     "waitpid(WNOHANG) 直到没有可回收的，所以不会留下僵尸进程。"},
+     "its exit raises SIGCHLD, and the handler calls waitpid(-1, &status, WNOHANG) until it "
+     "returns 0 or -1, so no zombie stays.",
+     "它的退出引发 SIGCHLD，信号处理函数反复调用 waitpid(-1, &status, WNOHANG)，直到返回 0 或 "
+     "-1，所以不会留下僵尸进程。"},
 
     {"lab09.eof",
      "At the end of input the writer calls {call}; the reader still holds the same socket. Will "

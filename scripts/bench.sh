@@ -5,7 +5,12 @@
 #             of the process a fork-per-client server makes per connection)
 #   pump      a loopback TCP read/write pump, 64 KiB writes (the cost of moving bytes)
 #   floor     echoiter, an iterative echo server with no fork
-#   lab08     the fork-per-client server under test
+#   course    courseserv, a fork-per-client server written as the course's best
+#             listing (blocking accept, SA_RESTART SIGCHLD handler reaping in a
+#             loop, TCP_NODELAY, 64 KiB buffer): lab08's reference
+#   lab08     the fork-per-client server under test (--quiet for the load)
+# lab08 and course are run in interleaved rounds, a fresh server each run, and
+# every lab08/course ratio is the median of the per-round ratios of this run.
 # The load comes from tests/load/echoload (one thread, epoll, loopback only),
 # which verifies every echoed byte. Prints one table: each target, what was
 # measured, the ratio to its reference, PASS or MISS.
@@ -14,7 +19,7 @@
 # says so), non-zero only when it could not run.
 #
 # Usage: scripts/bench.sh [--quick] [--seconds S] [--hold N] [--build-dir DIR]
-#   --quick        1 s per measurement instead of 3 (about 20 s in all)
+#   --quick        1 s per measurement instead of 3 (about 30 s in all)
 #   --seconds S    seconds per measurement
 #   --hold N       connections held at once (2000)
 #   --build-dir D  build directory (build)
@@ -28,12 +33,21 @@ concurrency=8
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; }
 
+# The value of option $1, which must follow it ($2 is what follows): a bad command line exits 2.
+value_of() {
+  if [ $# -lt 2 ] || [ -z "$2" ]; then
+    echo "bench: $1 needs a value (see --help)" >&2
+    exit 2
+  fi
+  printf '%s' "$2"
+}
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) seconds=1 ;;
-    --seconds) seconds=${2:?--seconds needs a value}; shift ;;
-    --hold) hold=${2:?--hold needs a value}; shift ;;
-    --build-dir) build_dir=${2:?--build-dir needs a value}; shift ;;
+    --seconds) seconds=$(value_of "$@") || exit 2; shift ;;
+    --hold) hold=$(value_of "$@") || exit 2; shift ;;
+    --build-dir) build_dir=$(value_of "$@") || exit 2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -82,7 +96,7 @@ trap 'on_signal terminated 143' TERM
 # --- build ----------------------------------------------------------------
 
 scripts/bootstrap.sh "$build_dir"
-targets=(tests/load/echoload tests/load/echoiter)
+targets=(tests/load/echoload tests/load/echoiter tests/load/courseserv)
 have_lab08=false
 if [ -f labs/lab08-echo-serv.cpp ]; then
   have_lab08=true
@@ -98,6 +112,7 @@ if ! meson compile -C "$build_dir" "${targets[@]}" >"$work/build.log" 2>&1; then
 fi
 echoload=$build_dir/tests/load/echoload
 echoiter=$build_dir/tests/load/echoiter
+courseserv=$build_dir/tests/load/courseserv
 lab08=$build_dir/labs/lab08-echo-serv
 
 # --- servers --------------------------------------------------------------
@@ -212,19 +227,35 @@ floor_errors=$error_events
 
 lab08_status=-
 lab08_errors=-
-# The connection rate against fork: 3 rounds, each between two fork runs; the
-# verdict takes the median of the 3 ratios, so that one burst of load elsewhere
-# on the machine does not decide it.
-rounds=3
-round_seconds=$(awk -v s="$seconds" -v r="$rounds" 'BEGIN { printf "%g", s / r }')
+course_status=-
+# The connection rate: $rounds rounds; in each, a fresh lab08 (default options
+# but --quiet), then a fresh course-style server, then a fork run. Ratios are
+# per round (lab08 / course in the same round), and the verdict takes their
+# median, so that one burst of load elsewhere on the machine does not decide it.
+rounds=5
+round_seconds=$(awk -v s="$seconds" -v r="$rounds" 'BEGIN { printf "%g", s * 3 / r }')
 load fork-0 --mode fork --seconds "$round_seconds"
 if $have_lab08; then
-  start_server lab08 "$lab08" --port 0 --quiet --backlog 1024 --max-children $((hold + 64))
+  lab08_errors=0
   for round in $(seq "$rounds"); do
+    start_server "lab08-$round" "$lab08" --port 0 --quiet
     load "lab08-rate-$round" --mode rate --port "$server_port" -c "$concurrency" --size 64 \
       --seconds "$round_seconds" --server-pid "$server_pid"
+    stop_server "lab08-$round"
+    [ "$server_status" = 0 ] || lab08_status=$server_status
+    [ "$lab08_status" = - ] && lab08_status=0
+    lab08_errors=$((lab08_errors + error_events))
+    start_server "course-$round" "$courseserv" --port 0
+    load "course-rate-$round" --mode rate --port "$server_port" -c "$concurrency" --size 64 \
+      --seconds "$round_seconds" --server-pid "$server_pid"
+    stop_server "course-$round"
+    [ "$server_status" = 0 ] || course_status=$server_status
+    [ "$course_status" = - ] && course_status=0
     load "fork-$round" --mode fork --seconds "$round_seconds"
   done
+  # The rest with lab08's default options (--quiet aside): 2000 at once must
+  # connect with the default backlog.
+  start_server lab08 "$lab08" --port 0 --quiet
   load lab08-64 --mode stream --port "$server_port" -c 1 --size 64 --seconds "$seconds"
   load pump-before --mode pump --size 65536 --seconds "$half"
   load lab08-64k --mode stream --port "$server_port" -c 1 --size 65536 --seconds "$seconds"
@@ -232,8 +263,8 @@ if $have_lab08; then
   load lab08-hold --mode hold --port "$server_port" -c "$hold" --size 64 --seconds 30 \
     --server-pid "$server_pid"
   stop_server lab08
-  lab08_status=$server_status
-  lab08_errors=$error_events
+  [ "$server_status" = 0 ] || lab08_status=$server_status
+  lab08_errors=$((lab08_errors + error_events))
 fi
 left=$(for group in "${server_groups[@]}"; do pgrep -g "$group" || true; done | wc -l)
 
@@ -253,12 +284,12 @@ verdict() {
 passed=0 missed=0 misses=""
 line() {  # one row, fixed-width columns, no trailing blanks
   local text
-  text=$(printf '%-34s %12s %14s %8s  %-16s %s' "$@")
+  text=$(printf '%-34s %10s %12s %12s %7s  %-17s %s' "$@")
   echo "${text%"${text##*[! ]}"}"
 }
-row() {  # metric floor lab08 ratio target verdict
+row() {  # metric floor course lab08 ratio target verdict
   line "$@"
-  case "$6" in
+  case "$7" in
     PASS) passed=$((passed + 1)) ;;
     MISS) missed=$((missed + 1)); misses="$misses; ${1#"${1%%[! ]*}"}" ;;
   esac
@@ -275,24 +306,37 @@ mean_of() {
   [ ${#values[@]} -gt 0 ] || { echo -; return; }
   printf '%s\n' "${values[@]}" | awk '{ s += $1 } END { printf "%.1f", s / NR }'
 }
-fork_runs=() rate_runs=()
+fork_runs=() rate_runs=() course_runs=()
 for round in $(seq 0 "$rounds"); do fork_runs+=("fork-$round"); done
-for round in $(seq "$rounds"); do rate_runs+=("lab08-rate-$round"); done
+for round in $(seq "$rounds"); do rate_runs+=("lab08-rate-$round"); course_runs+=("course-rate-$round"); done
 fork_rate=$(mean_of rate "${fork_runs[@]}")
 fork_cpu=$(mean_of cpu_us "${fork_runs[@]}")
-# The round whose ratio (its rate / the mean of the fork runs around it) is the median.
-median_round=- rate_ratio=-
-if $have_lab08; then
-  read -r median_round rate_ratio < <(
-    for round in $(seq "$rounds"); do
-      echo "$round $(get "lab08-rate-$round" rate) $(get "fork-$((round - 1))" rate) $(get "fork-$round" rate)"
-    done | awk '$2 != "-" && $3 != "-" && $4 != "-" { printf "%s %.2f\n", $1, $2 / (($3 + $4) / 2) }' |
-      sort -k 2 -n | awk '{ r[NR] = $0 } END { if (NR) print r[int((NR + 1) / 2)]; else print "- -" }')
-fi
-median_rate=lab08-rate-$median_round
+# median_ratio KEY A B: the median over the rounds of result["A-R KEY"] / result["B-R KEY"].
+median_ratio() {
+  local key=$1 a=$2 b=$3 round
+  for round in $(seq "$rounds"); do
+    echo "$(get "$a-$round" "$key") $(get "$b-$round" "$key")"
+  done | awk '$1 != "-" && $2 != "-" && $2 > 0 { printf "%.3f\n", $1 / $2 }' | sort -n |
+    awk '{ r[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) printf "%.2f", r[(NR + 1) / 2];
+      else printf "%.2f", (r[NR / 2] + r[NR / 2 + 1]) / 2 }'
+}
+# per_round KEY NAME: "v1/v2/..." over the rounds, whole numbers.
+per_round() {
+  local key=$1 name=$2 round out=""
+  for round in $(seq "$rounds"); do out+="$(get "$name-$round" "$key" | sed 's/\..*//')/"; done
+  echo "${out%/}"
+}
+# The fork reference's rounds: one far below the others ran starved, and is flagged.
+fork_spread=$(for name in "${fork_runs[@]}"; do get "$name" rate; done | awk '$1 != "-" { v[NR] = $1; s += $1; n++ }
+  END { if (!n) { print "-"; exit } m = s / n; out = ""; for (i in v) if (v[i] < m / 2) out = out " starved:" int(v[i]);
+    printf "%d runs%s", n, out }')
+rate_ratio=$(median_ratio rate lab08-rate course-rate)
+cpu_ratio=$(median_ratio server_cpu_us lab08-rate course-rate)
+median_rate="lab08-rate-1"
 pump_mbps=$(mean_of mbps pump-before pump-after)
 floor_pump=$(get floor-pump mbps)
 rate=$(mean_of rate "${rate_runs[@]}")
+course_rate=$(mean_of rate "${course_runs[@]}")
 mbps=$(get lab08-64k mbps)
 mbps_ratio=$(ratio "$mbps" "$pump_mbps")
 p50=$(get lab08-64 p50_us)
@@ -316,39 +360,45 @@ floor_load_errors=$(sum_of errors floor-rate floor-64 floor-64k)
 lab08_load_errors=$(sum_of errors "${rate_runs[@]}" lab08-64 lab08-64k lab08-hold)
 
 echo
-echo "Results (floor = echoiter, iterative, no fork; ratio = lab08 / its reference, measured"
-echo "before and after lab08's run; connection rate: median of $rounds rounds, each between two fork runs)"
-line "metric" "floor" "lab08" "ratio" "target" "result"
-line "------" "-----" "-----" "-----" "------" "------"
-line "fork+exit+waitpid /s ($cpus procs)" "" "$fork_rate" "" "(reference)" ""
-line "  CPU us per fork+exit+waitpid" "" "$fork_cpu" "" "" ""
-line "loopback pump MB/s (64 KiB)" "$floor_pump" "$pump_mbps" "" "(reference)" ""
-row "connections/s, C=$concurrency, 64 B" "$(get floor-rate rate)" "$rate" "$rate_ratio" ">= 0.60 x fork" \
-  "$(verdict "$rate_ratio" '>=' 0.6)"
-per_round=$(for name in "${rate_runs[@]}"; do printf '%s/' "$(get "$name" rate | sed 's/\..*//')"; done)
-line "  rate in round 1..$rounds" "" "${per_round%/}" "" "(steady?)" ""
+echo "Results (floor = echoiter, iterative, no fork; course = courseserv, the course-style fork"
+echo "server; lab08 and course: $rounds interleaved rounds, a fresh server each; a ratio marked"
+echo "(median) is the median of the per-round ratios; other ratios are lab08 / its reference)"
+line "metric" "floor" "course" "lab08" "ratio" "target" "result"
+line "------" "-----" "------" "-----" "-----" "------" "------"
+line "fork+exit+waitpid /s ($cpus procs)" "" "" "$fork_rate" "" "(reference)" ""
+line "  its rounds" "" "" "$fork_spread" "" "(starved: unused)" ""
+line "  CPU us per fork+exit+waitpid" "" "" "$fork_cpu" "" "" ""
+line "loopback pump MB/s (64 KiB)" "$floor_pump" "" "$pump_mbps" "" "(reference)" ""
+row "connections/s, C=$concurrency, 64 B" "$(get floor-rate rate)" "$course_rate" "$rate" "$rate_ratio" \
+  ">= 0.95 (median)" "$(verdict "$rate_ratio" '>=' 0.95)"
+line "  rate in round 1..$rounds" "" "$(per_round rate course-rate)" "$(per_round rate lab08-rate)" "" "" ""
 lab08_cpu=$(mean_of server_cpu_us "${rate_runs[@]}")
-line "  server CPU us per connection" "$(get floor-rate server_cpu_us)" "$lab08_cpu" \
-  "$(ratio "$fork_cpu" "$lab08_cpu")" "(fork / lab08)" ""
+row "  server CPU us per connection" "$(get floor-rate server_cpu_us)" \
+  "$(mean_of server_cpu_us "${course_runs[@]}")" "$lab08_cpu" "$cpu_ratio" "<= 1.05 (median)" \
+  "$(verdict "$cpu_ratio" '<=' 1.05)"
+line "  CPU us in round 1..$rounds" "" "$(per_round server_cpu_us course-rate)" \
+  "$(per_round server_cpu_us lab08-rate)" "" "" ""
 line "  connection p50 / p99 us" "$(get floor-rate p50_us)/$(get floor-rate p99_us)" \
-  "$(get "$median_rate" p50_us)/$(get "$median_rate" p99_us)" "" "" ""
-row "64 B round trip p50 us, C=1" "$(get floor-64 p50_us)" "$p50" "$(ratio "$p50" "$(get floor-64 p50_us)")" \
+  "$(get course-rate-1 p50_us)/$(get course-rate-1 p99_us)" \
+  "$(get "$median_rate" p50_us)/$(get "$median_rate" p99_us)" "" "(round 1)" ""
+row "64 B round trip p50 us, C=1" "$(get floor-64 p50_us)" "" "$p50" "$(ratio "$p50" "$(get floor-64 p50_us)")" \
   "< 100" "$(verdict "$p50" '<' 100)"
-row "64 B round trip p99 us, C=1" "$(get floor-64 p99_us)" "$p99" "$(ratio "$p99" "$(get floor-64 p99_us)")" \
+row "64 B round trip p99 us, C=1" "$(get floor-64 p99_us)" "" "$p99" "$(ratio "$p99" "$(get floor-64 p99_us)")" \
   "< 1000" "$(verdict "$p99" '<' 1000)"
-row "64 KiB echo MB/s, C=1" "$(get floor-64k mbps)" "$mbps" "$mbps_ratio" ">= 0.50 x pump" \
+row "64 KiB echo MB/s, C=1" "$(get floor-64k mbps)" "" "$mbps" "$mbps_ratio" ">= 0.50 x pump" \
   "$(verdict "$mbps_ratio" '>=' 0.5)"
-line "  64 KiB round trip p50 / p99 us" "$(get floor-64k p50_us)/$(get floor-64k p99_us)" \
+line "  64 KiB round trip p50 / p99 us" "$(get floor-64k p50_us)/$(get floor-64k p99_us)" "" \
   "$(get lab08-64k p50_us)/$(get lab08-64k p99_us)" "" "" ""
-row "held at once, then closed at once" "n/a" "$held" "" "= $hold" "$(verdict "$held" '==' "$hold")"
-row "  errors (echoload, all modes)" "$floor_load_errors" "$lab08_load_errors" "" "= 0" \
+row "$hold at once (default options)" "n/a" "" "$held" "" "= $hold" "$(verdict "$held" '==' "$hold")"
+row "  errors (echoload, all modes)" "$floor_load_errors" "" "$lab08_load_errors" "" "= 0" \
   "$(verdict "$lab08_load_errors" '==' 0)"
-row "  errors (lab08's error events)" "$floor_errors" "$lab08_errors" "" "= 0" "$(verdict "$lab08_errors" '==' 0)"
-row "  zombies after close-all" "n/a" "$zombies" "" "= 0" "$(verdict "$zombies" '==' 0)"
-row "  children left after close-all" "n/a" "$alive" "" "= 0" "$(verdict "$alive" '==' 0)"
-row "private dirty KiB per child" "n/a" "$dirty" "" "< 200" "$(verdict "$dirty" '<' 200)"
-row "exit status after SIGTERM" "$floor_status" "$lab08_status" "" "= 0" "$(verdict "$lab08_status" '==' 0)"
-row "processes left behind" "" "$left" "" "= 0" "$(verdict "$left" '==' 0)"
+row "  errors (lab08's error events)" "$floor_errors" "" "$lab08_errors" "" "= 0" "$(verdict "$lab08_errors" '==' 0)"
+row "  zombies after close-all" "n/a" "" "$zombies" "" "= 0" "$(verdict "$zombies" '==' 0)"
+row "  children left after close-all" "n/a" "" "$alive" "" "= 0" "$(verdict "$alive" '==' 0)"
+row "private dirty KiB per held child" "n/a" "" "$dirty" "" "<= 40" "$(verdict "$dirty" '<=' 40)"
+row "exit status after SIGTERM" "$floor_status" "$course_status" "$lab08_status" "" "= 0" \
+  "$(verdict "$lab08_status" '==' 0)"
+row "processes left behind" "" "" "$left" "" "= 0" "$(verdict "$left" '==' 0)"
 
 echo
 if ! $have_lab08; then

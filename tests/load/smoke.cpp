@@ -22,17 +22,24 @@ std::string tool(const char* name) {
 struct server {
   lab_process process;
   std::string port;
-  explicit server(std::vector<std::string> args) : process(tool("echoiter"), args) {
+  explicit server(std::vector<std::string> args, const char* program = "echoiter")
+      : process(tool(program), args) {
     port = std::to_string(process.expect("listen").number("port"));
   }
   // SIGTERM stops it; lab_process's destructor kills and reaps whatever is left.
+  // SIGTERM, then the exit status.
+  int stop() {
+    stopped = true;
+    process.signal(SIGTERM);
+    return process.wait_exit();
+  }
   ~server() {
     try {
-      process.signal(SIGTERM);
-      process.wait_exit();
+      if (!stopped) stop();
     } catch (...) {
     }
   }
+  bool stopped = false;
 };
 
 int exit_code(const finished_run& run) {
@@ -73,6 +80,25 @@ TEST_CASE("echoload verifies every byte an honest server echoes, in each mode") 
   CHECK(value_of(stream, "errors") == "0");
 }
 
+TEST_CASE("courseserv, the course-style fork server: every byte echoed, every child reaped") {
+  server course({"--port", "0"}, "courseserv");
+  const auto rate = run_lab(tool("echoload"),
+                            {"--mode", "rate", "--port", course.port, "-c", "4", "--count", "40",
+                             "--size", "100", "--seconds", "20"},
+                            {.json = false});
+  INFO(rate.stderr_text);
+  CHECK(exit_code(rate) == 0);
+  CHECK(value_of(rate, "done") == "40");
+  CHECK(value_of(rate, "errors") == "0");
+  const int status = course.stop();
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  const auto summary = course.process.events_of("exit");
+  REQUIRE(summary.size() == 1);
+  CHECK(summary[0].number("connections") == 40);
+  CHECK(summary[0].number("reaped") == 40);
+  CHECK(course.process.group_gone());
+}
+
 TEST_CASE("echoload counts the error when a server corrupts one byte") {
   server corrupting({"--port", "0", "--corrupt", "70"});
   const auto rate = run_lab(tool("echoload"),
@@ -102,4 +128,16 @@ TEST_CASE("echoload refuses a non-loopback address and bad options") {
   CHECK(exit_code(bad) == 2);
   const auto help = run_lab(tool("echoload"), {"--help"}, {.json = false});
   CHECK(exit_code(help) == 0);
+}
+
+TEST_CASE("scripts/bench.sh: an option without its value is a bad command line, status 2") {
+  const char* source = std::getenv("FORKLAB_SOURCE_DIR");
+  REQUIRE(source != nullptr);
+  const std::string bench = std::string(source) + "/scripts/bench.sh";
+  for (const char* option : {"--seconds", "--hold", "--build-dir"}) {
+    CAPTURE(option);
+    const auto run = run_lab(bench, {option}, {.json = false});
+    CHECK(exit_code(run) == 2);
+    CHECK(run.stderr_text.find("needs a value") != std::string::npos);
+  }
 }
