@@ -35,12 +35,47 @@ std::map<pid_t, std::string> known_roles;
 bool pausing = true;
 bool in_chinese = false;  // settings.lang == "zh"; a plain bool, for signal handlers
 
+// The first error writing the lab's output (errno, 0 while none), shared by
+// every process of the lab (MAP_SHARED) so that it is reported once.
+int* shared_output_error = nullptr;
+int local_output_error = 0;
+
+// A write to standard output failed (ENOSPC on /dev/full, EIO...): says so
+// on stderr, once for the whole lab, "lab01-fork: cannot write output: ENOSPC
+// (No space left on device)"; the lab will then exit non-zero. EPIPE is the
+// reader gone (`| head -1`): with SIGPIPE ignored it is the same quiet end
+// SIGPIPE would be, not an error. Async-signal-safe.
+void output_failed(int error) noexcept {
+  if (error == EPIPE || error == EAGAIN || error == EWOULDBLOCK) return;
+  int* first = shared_output_error ? shared_output_error : &local_output_error;
+  int none = 0;
+  if (!__atomic_compare_exchange_n(first, &none, error, false, __ATOMIC_SEQ_CST,
+                                   __ATOMIC_SEQ_CST))
+    return;  // reported already
+  fixed_text<256> line;
+  line.append(settings.program);
+  line.append(": cannot write output: ");
+  const char* name = ::strerrorname_np(error);
+  const char* reason = ::strerrordesc_np(error);
+  if (name) line.append(name);
+  else line.append(static_cast<long long>(error));
+  if (reason) {
+    line.append(" (");
+    line.append(reason);
+    line.append(")");
+  }
+  line.append("\n");
+  const std::string_view text = line.view();
+  [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+}
+
 // Writes the whole buffer, retrying on EINTR and short writes. Async-signal-safe.
 void write_fully(int fd, const char* data, std::size_t size) noexcept {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (fd == STDOUT_FILENO) output_failed(errno);
       return;
     }
     data += n;
@@ -740,10 +775,19 @@ void start_narrator(const narrator_options& options) {
   void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                       -1, 0);
   shared_sequence = page == MAP_FAILED ? nullptr : static_cast<long*>(page);
+  void* error_page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  shared_output_error = error_page == MAP_FAILED ? nullptr : static_cast<int*>(error_page);
+  local_output_error = 0;
   if (options.timeline) start_timeline();
 }
 
 const narrator_options& narrator_settings() { return settings; }
+
+int output_error() noexcept {
+  const int* first = shared_output_error ? shared_output_error : &local_output_error;
+  return __atomic_load_n(first, __ATOMIC_SEQ_CST);
+}
 
 void set_role(std::string_view role) {
   const std::size_t n = std::min(role.size(), sizeof current_role - 1);
