@@ -3,8 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
+#include <atomic>
 #include <cstdlib>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "harness.hpp"
 #include "proc.hpp"
@@ -110,6 +115,71 @@ TEST_CASE("the scripts refuse bad input with a message") {
   CHECK(WEXITSTATUS(no_argument.status) == 2);
 }
 
+TEST_CASE("several pids: zombies.sh and ptree.sh show every tree, each process once") {
+  zombie_lab first;
+  zombie_lab second;
+  const std::string a = std::to_string(first.lab.pid());
+  const std::string b = std::to_string(second.lab.pid());
+
+  const auto zombies = run_lab(script("zombies.sh"), {a, b}, {.json = false});
+  CHECK(WEXITSTATUS(zombies.status) == 0);
+  std::set<pid_t> listed;
+  for (const auto& row : rows_of(zombies.lines)) {
+    CHECK(row.stat.front() == 'Z');
+    CHECK((row.ppid == first.lab.pid() || row.ppid == second.lab.pid()));
+    listed.insert(row.pid);
+  }
+  CHECK(listed.size() == 4);  // two of each lab's, none twice
+
+  const auto tree = run_lab(script("ptree.sh"), {a, b, a}, {.json = false});  // a twice: once
+  CHECK(WEXITSTATUS(tree.status) == 0);
+  const auto rows = rows_of(tree.lines);
+  CHECK(rows.size() == 6);
+  std::set<pid_t> shown;
+  for (const auto& row : rows) shown.insert(row.pid);
+  CHECK(shown.size() == 6);
+  CHECK(shown.count(first.lab.pid()) == 1);
+  CHECK(shown.count(second.lab.pid()) == 1);
+  for (pid_t child : first.children) CHECK(shown.count(child) == 1);
+  for (pid_t child : second.children) CHECK(shown.count(child) == 1);
+
+  // One bad pid among good ones: refused as a whole.
+  for (const char* name : {"zombies.sh", "ptree.sh"}) {
+    CAPTURE(name);
+    const auto mixed = run_lab(script(name), {a, "abc"}, {.json = false});
+    CHECK(WEXITSTATUS(mixed.status) == 2);
+    CHECK(mixed.lines.empty());
+    CHECK(mixed.stderr_text.find("not a pid: abc") != std::string::npos);
+  }
+}
+
+TEST_CASE("a thread id is refused clearly, naming its process (not ps's usage text)") {
+  // A second thread of this test process: its id is a /proc entry, not a process.
+  std::atomic<pid_t> tid{0};
+  std::atomic<bool> done{false};
+  std::thread thread([&] {
+    tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  });
+  REQUIRE(lab::poll_until([&] { return tid != 0; }, std::chrono::seconds(5)));
+  REQUIRE(tid != ::getpid());
+  for (const char* name : {"zombies.sh", "ptree.sh"}) {
+    CAPTURE(name);
+    const auto run = run_lab(script(name), {std::to_string(tid)}, {.json = false});
+    CHECK(WEXITSTATUS(run.status) == 2);
+    CHECK(run.lines.empty());
+    CHECK(run.stderr_text.find(std::to_string(tid) + " is a thread of process " +
+                               std::to_string(::getpid())) != std::string::npos);
+    CHECK(run.stderr_text.find("Usage") == std::string::npos);  // ps's usage text
+    CHECK(run.stderr_text.find("simple selection") == std::string::npos);
+  }
+  // The process's own id is fine.
+  const auto own = run_lab(script("ptree.sh"), {std::to_string(::getpid())}, {.json = false});
+  CHECK(WEXITSTATUS(own.status) == 0);
+  done = true;
+  thread.join();
+}
+
 TEST_CASE("every script is clean under shellcheck") {
   const char* dir = std::getenv("FORKLAB_SCRIPTS_DIR");
   REQUIRE(dir);
@@ -118,8 +188,8 @@ TEST_CASE("every script is clean under shellcheck") {
     FAIL("shellcheck missing");
   }
   std::vector<std::string> args{"-x"};
-  for (const char* name : {"bootstrap.sh", "bench.sh", "check.sh", "lib.sh", "ptree.sh", "tour.sh",
-                           "zombies.sh"}) {
+  for (const char* name : {"bootstrap.sh", "bench.sh", "check.sh", "lib.sh", "mutants.sh",
+                           "ptree.sh", "tour.sh", "zombies.sh"}) {
     const std::string path = std::string(dir) + "/" + name;
     if (::access(path.c_str(), R_OK) == 0) args.push_back(path);
   }
