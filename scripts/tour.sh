@@ -263,8 +263,10 @@ run_echo_pair() {
       "输入要发送的行；输入 q（或 Ctrl-D）结束客户端"
     "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" "${step_args[@]}" || status=$?
   else
+    # lab09 narrates on stderr (its stdout is the echoed bytes): both into
+    # the tour's output, in the order written.
     printf 'hello, forklab\nsecond line\n' |
-      "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" || status=$?
+      "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" 2>&1 || status=$?
   fi
   # The server's child ends after the client's; let the server reap it (and
   # say so) before it is stopped.
