@@ -617,6 +617,7 @@ std::string role_of(pid_t pid) {
 // indented by on a terminal make 100.
 constexpr std::size_t tree_width = 67;
 constexpr std::string_view tree_header = "  PID      PPID    ROLE      S WHAT";
+constexpr std::string_view tree_unchanged = "(unchanged: the same processes as in the tree above)";
 constexpr std::size_t detail_indent = 11;  // a process's sockets and signals, under PPID
 constexpr std::size_t max_socket_lines = 4;
 
@@ -871,6 +872,7 @@ void show_tree(std::string_view caption) {
   }
   bool untranslated = false;
   std::string text(localized(caption, untranslated));
+  const std::size_t caption_end = text.size();
   text += "\n";
   text += localized(tree_header, untranslated);
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -892,6 +894,18 @@ void show_tree(std::string_view caption) {
     const std::string line = tree_line(1, r.pid, r.reaper, r.role, '-', what);
     text += dim ? "\n\033[2m" + line.substr(1) + "\033[0m" : line;
   }
+  // The same processes, states and rows as the last tree this process drew:
+  // for people the caption and one line saying so, not the same drawing again
+  // (JSON keeps the whole tree, marked "unchanged").
+  static std::string last_drawing;
+  const std::string drawing = text.substr(caption_end);
+  const bool unchanged = drawing == last_drawing;
+  last_drawing = drawing;
+  if (unchanged && !settings.json) {
+    text.resize(caption_end);
+    text += "\n";
+    text += localized(tree_unchanged, untranslated);
+  }
   if (settings.json) {
     tree_states_now = true;
     for (std::size_t i = 0; i < rows.size(); ++i) emit_state(rows[i].info, rows[i].wchan, views[i]);
@@ -902,7 +916,8 @@ void show_tree(std::string_view caption) {
   emit_localized(STDOUT_FILENO, "tree", text, untranslated,
                  {{"processes", static_cast<long long>(rows.size())},
                   {"rows", static_cast<long long>(rows.size() + reaped.size())},
-                  {"reaped", static_cast<long long>(reaped.size())}});
+                  {"reaped", static_cast<long long>(reaped.size())},
+                  {"unchanged", unchanged}});
   zombies_in_tree.clear();
 }
 
