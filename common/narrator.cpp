@@ -482,6 +482,7 @@ void describe_for_timeline(timeline_entry& entry, std::string_view kind, std::st
     }
   }
   set_text(entry.label, label.view());
+  entry.label_cut = label.full();
   set_text(entry.note, note.view());
 }
 

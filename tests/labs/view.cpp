@@ -483,3 +483,45 @@ TEST_CASE("--timeline: in --help; SIGINT during the hold leaves no process behin
   CHECK(lab.group_gone());
   CHECK(lab.events_of("timeline").empty());
 }
+
+TEST_CASE("--timeline: each stage's text whole, or cut at a word with \"...\" (never mid-word)") {
+  for (const std::string lang : {"en", "zh"}) {
+    CAPTURE(lang);
+    const auto run = run_lab("lab07-reaper", {"--timeline", "--lang", lang, "--child-sleep", "0.3",
+                                              "--rounds", "2"});
+    CHECK(exited_with(run.status, 0));
+    const auto timelines = run.of("timeline");
+    REQUIRE(timelines.size() == 1);
+    const std::string drawing = timelines[0].text("text");
+    CAPTURE(drawing);
+    std::vector<std::string> stages;
+    for (const auto& e : run.of("step")) stages.push_back(e.text("text"));
+    REQUIRE(!stages.empty());
+    int step_lines = 0, cut = 0;
+    for (const auto& line : lines_of(drawing)) {
+      const auto open = line.find("-- ");
+      if (open == std::string::npos || !line.ends_with(" --") || line.starts_with("---")) continue;
+      ++step_lines;
+      const std::string shown = line.substr(open + 3, line.size() - open - 6);
+      CAPTURE(shown);
+      const bool whole = std::find(stages.begin(), stages.end(), shown) != stages.end();
+      bool at_word = false;
+      if (!whole && shown.ends_with("...")) {
+        ++cut;
+        const std::string kept = shown.substr(0, shown.size() - 3);
+        for (const auto& stage : stages) {
+          if (!stage.starts_with(kept) || stage.size() == kept.size()) continue;
+          const auto next = static_cast<unsigned char>(stage[kept.size()]);
+          const auto last = static_cast<unsigned char>(kept.back());
+          // the next character a space (or the punctuation before one), or
+          // either side Chinese (a wide character: its lead byte is >= 0xE0)
+          const std::string rest = stage.substr(kept.size());
+          at_word = at_word || next == ' ' || next >= 0xE0 || (last & 0xC0) == 0x80 ||
+                    rest.find_first_not_of(",;:") == rest.find(' ');
+        }
+      }
+      CHECK((whole || at_word));
+    }
+    CHECK(step_lines == static_cast<int>(stages.size()));
+  }
+}
