@@ -7,12 +7,15 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "harness.hpp"
 #include "proc.hpp"
+#include "scoped_env.hpp"
 
 using namespace harness;
 
@@ -52,7 +55,147 @@ struct zombie_lab {
   }
 };
 
+// A tiny git repository with its own copy of scripts/mutants.sh: a one-file
+// "lab" (lab01-double), its suite lab01 (which checks twice(21) == 42 only),
+// and four mutants: one the suite kills, one it does not (it breaks a claim
+// no test checks), one that no longer applies, one that does not build. TMPDIR
+// points into the test's directory, to see that the scratch copy goes.
+class tiny_repository {
+ public:
+  tiny_repository() {
+    char pattern[] = "/tmp/forklab-mutants-test-XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    dir_ = pattern;
+    const auto made = run_lab("/bin/sh", {"-c", setup, "sh", dir_, script("mutants.sh")},
+                              {.json = false});
+    std::string output;
+    for (const auto& line : made.lines) output += line + "\n";
+    REQUIRE_MESSAGE(WEXITSTATUS(made.status) == 0, output << made.stderr_text);
+  }
+  ~tiny_repository() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  tiny_repository(const tiny_repository&) = delete;
+  tiny_repository& operator=(const tiny_repository&) = delete;
+
+  std::string repo() const { return dir_ + "/repo"; }
+  std::string tmp() const { return dir_ + "/tmp"; }
+  std::string mutants_script() const { return repo() + "/scripts/mutants.sh"; }
+  bool tmp_empty() const { return std::filesystem::is_empty(tmp()); }
+  // What is left in tmp(), for failure messages.
+  std::string left_in_tmp() const {
+    std::string text;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp()))
+      text += entry.path().string() + "\n";
+    return text;
+  }
+  // git status of the repository: "" when nothing changed, nothing was added.
+  std::string status() const {
+    const auto run = run_lab("/usr/bin/git", {"-C", repo(), "status", "--porcelain",
+                                              "--untracked-files=all", "--ignored"},
+                             {.json = false});
+    std::string text;
+    for (const auto& line : run.lines) text += line + "\n";
+    return text;
+  }
+
+ private:
+  static constexpr const char* setup = R"(set -e
+cd "$1"
+mkdir -p repo/scripts repo/tests/mutants tmp
+cp "$2" repo/scripts/mutants.sh
+cd repo
+cat >meson.build <<'END'
+project('tiny', 'cpp')
+lab01 = executable('lab01-double', 'lab01.cpp')
+test('lab01', lab01, args : ['check'], suite : 'lab01')
+END
+cat >lab01.cpp <<'END'
+#include <cstring>
+// Claims: twice(x) is 2x (its suite checks it); label() is "tiny" (nothing checks it).
+static int twice(int x) { return 2 * x; }
+static const char* label() { return "tiny"; }
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "check") == 0) return twice(21) == 42 ? 0 : 1;
+  return label()[0] == 't' ? 0 : 1;
+}
+END
+printf 'build/
+' >.gitignore
+git init -q .
+git add -A
+git -c user.email=test@forklab -c user.name=test commit -qm tiny
+mutant() {
+  sed -i "$2" lab01.cpp
+  { echo "# claim: $3"; git diff; } >"tests/mutants/$1.patch"
+  git checkout -q lab01.cpp
+}
+mutant lab01-twice-doubles 's/return 2 \* x;/return 3 * x;/' 'twice(x) is 2x'
+mutant lab01-label-is-tiny 's/"tiny"/"tint"/' 'the label is tiny'
+mutant lab01-does-not-compile 's/return 2 \* x;/return 2 * ;/' 'a broken mutant'
+sed 's/-static int twice(int x) { return 2 \* x; }/-static int twice(int x) { return 5 * x; }/'   tests/mutants/lab01-twice-doubles.patch >tests/mutants/lab01-stale.patch
+git add -A
+git -c user.email=test@forklab -c user.name=test commit -qm mutants
+)";
+  std::string dir_;
+};
+
 }  // namespace
+
+TEST_CASE("mutants.sh: killed, SURVIVED, did not apply, did not build; the tree untouched") {
+  tiny_repository tiny;
+  const scoped_env tmpdir("TMPDIR", tiny.tmp().c_str());
+  const std::string before = tiny.status();
+  CHECK(before == "");
+  const auto run = run_lab(tiny.mutants_script(), {}, {.json = false}, std::chrono::seconds(180));
+  std::string output;
+  for (const auto& line : run.lines) output += line + "\n";
+  INFO(output << run.stderr_text);
+  CHECK(WEXITSTATUS(run.status) == 1);
+  const auto has = [&](const std::string& line) {
+    return std::find(run.lines.begin(), run.lines.end(), line) != run.lines.end();
+  };
+  CHECK(has("killed           lab01-twice-doubles"));
+  CHECK(has("SURVIVED         lab01-label-is-tiny"));
+  CHECK(has("did not apply    lab01-stale"));
+  CHECK(has("did not build    lab01-does-not-compile"));
+  REQUIRE(run.lines.size() >= 2);
+  CHECK(run.lines[run.lines.size() - 2] == "1 did not apply, 1 did not build");
+  CHECK(run.lines.back() == "1 killed, 1 survived");  // last
+  CHECK(tiny.status() == "");  // nothing changed, nothing added (not even build/)
+  CHECK_FALSE(std::filesystem::exists(tiny.repo() + "/build"));
+  CHECK(tiny.tmp_empty());  // the scratch copy is gone
+
+  // --only: the one the suite kills, alone: exit 0.
+  const auto only = run_lab(tiny.mutants_script(), {"--only", "twice"}, {.json = false},
+                            std::chrono::seconds(180));
+  CHECK(WEXITSTATUS(only.status) == 0);
+  CHECK(only.lines == std::vector<std::string>{"killed           lab01-twice-doubles",
+                                               "1 killed, 0 survived"});
+  CHECK(tiny.tmp_empty());
+
+  const auto none = run_lab(tiny.mutants_script(), {"--only", "no-such"}, {.json = false});
+  CHECK(WEXITSTATUS(none.status) == 2);
+  const auto bad = run_lab(tiny.mutants_script(), {"--timeout"}, {.json = false});
+  CHECK(WEXITSTATUS(bad.status) == 2);
+  CHECK(tiny.status() == "");
+}
+
+TEST_CASE("mutants.sh interrupted (Ctrl-C) removes its scratch copy and leaves no process") {
+  tiny_repository tiny;
+  const scoped_env tmpdir("TMPDIR", tiny.tmp().c_str());
+  lab_process run(tiny.mutants_script(), {}, {.json = false});
+  // The scratch copy exists: the run is under way.
+  REQUIRE(lab::poll_until([&] { return !tiny.tmp_empty(); }, std::chrono::seconds(30)));
+  run.signal_group(SIGINT);  // Ctrl-C: the whole foreground group
+  const int status = run.wait_exit(std::chrono::seconds(60));
+  CHECK(((WIFEXITED(status) && WEXITSTATUS(status) == 130) ||
+         (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)));
+  CHECK(run.group_gone());
+  CHECK_MESSAGE(tiny.tmp_empty(), tiny.left_in_tmp() << run.transcript());
+  CHECK(tiny.status() == "");
+}
 
 TEST_CASE("zombies.sh PID lists exactly the lab's zombies, by the STAT column") {
   zombie_lab z;
