@@ -70,13 +70,37 @@ if [ ${#mutants[@]} -eq 0 ]; then
   exit 0
 fi
 
-# The traps first: a Ctrl-C right after mktemp still removes what it made.
-scratch=""
-cleanup() { if [ -n "$scratch" ]; then rm -rf "$scratch"; fi; }
+# The traps first. The scratch directory's name holds this shell's pid, so
+# that cleanup finds it even when a Ctrl-C comes before mktemp's answer does.
+scratch_prefix="${TMPDIR:-/tmp}/forklab-mutants.$$."
+child=""
+cleanup() { rm -rf "$scratch_prefix"??????; }
+stop() {
+  if [ -n "$child" ]; then
+    kill -TERM "$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+  fi
+  exit "$1"
+}
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/forklab-mutants.XXXXXX")
+trap 'stop 130' INT
+trap 'stop 143' TERM
+scratch=$(mktemp -d "${scratch_prefix}XXXXXX")
+
+# Runs a command and waits for it in the background. In the foreground, a
+# Ctrl-C that the command handles itself (meson test cancels the running test
+# and goes on; ninja stops with status 2) would not reach this shell's trap:
+# bash leaves SIGINT to a foreground command that does not die of it. The
+# `wait` builtin returns at once on a trapped signal, and stop() ends the
+# command.
+run() {
+  "$@" &
+  child=$!
+  local status=0
+  wait "$child" || status=$?
+  child=""
+  return "$status"
+}
 
 # Compilers and meson keep their own temporary files in TMPDIR: inside the
 # scratch directory, they go with it (also those of a build cut short).
@@ -105,7 +129,8 @@ export GIT_CEILING_DIRECTORIES=$scratch
 # run finds the first one's objects.
 export CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1
 log=$scratch/log
-if ! (cd "$src" && meson setup build >"$log" 2>&1 && ninja -C build >>"$log" 2>&1); then
+if ! run meson setup "$src/build" "$src" >"$log" 2>&1 || ! run ninja -C "$src/build" >>"$log" 2>&1
+then
   echo "mutants.sh: the unmutated copy does not build:" >&2
   tail -n 20 "$log" >&2
   exit 1
@@ -115,16 +140,16 @@ killed=0 survived=0 not_applied=0 not_built=0
 for file in "${mutants[@]}"; do
   name=$(basename "$file" .patch)
   suite=${name%%-*}
-  if ! (cd "$src" && git apply --whitespace=nowarn "$file") >"$log" 2>&1; then
+  if ! run git -C "$src" apply --whitespace=nowarn "$file" >"$log" 2>&1; then
     printf '%-16s %s\n' "did not apply" "$name"
     not_applied=$((not_applied + 1))
     continue
   fi
-  if ! ninja -C "$src/build" >"$log" 2>&1; then
+  if ! run ninja -C "$src/build" >"$log" 2>&1; then
     printf '%-16s %s\n' "did not build" "$name"
     grep -m 5 -E 'error' "$log" | sed 's/^/                   /' || true
     not_built=$((not_built + 1))
-  elif (cd "$src" && timeout "$timeout" meson test -C build --no-rebuild --suite "$suite") \
+  elif run timeout "$timeout" meson test -C "$src/build" --no-rebuild --suite "$suite" \
     >"$log" 2>&1; then
     printf '%-16s %s\n' "SURVIVED" "$name"
     survived=$((survived + 1))
@@ -135,7 +160,7 @@ for file in "${mutants[@]}"; do
     printf '%-16s %s\n' "killed" "$name"
     killed=$((killed + 1))
   fi
-  if ! (cd "$src" && git apply -R --whitespace=nowarn "$file") >"$log" 2>&1; then
+  if ! run git -C "$src" apply -R --whitespace=nowarn "$file" >"$log" 2>&1; then
     echo "mutants.sh: cannot take $name back out of the scratch copy" >&2
     exit 1
   fi

@@ -83,6 +83,12 @@ class tiny_repository {
   std::string tmp() const { return dir_ + "/tmp"; }
   std::string mutants_script() const { return repo() + "/scripts/mutants.sh"; }
   bool tmp_empty() const { return std::filesystem::is_empty(tmp()); }
+  // True once mutants.sh's scratch copy in tmp() has its build directory.
+  bool scratch_build_started() const {
+    for (const auto& entry : std::filesystem::directory_iterator(tmp()))
+      if (std::filesystem::exists(entry.path() / "src" / "build")) return true;
+    return false;
+  }
   // What is left in tmp(), for failure messages.
   std::string left_in_tmp() const {
     std::string text;
@@ -186,10 +192,11 @@ TEST_CASE("mutants.sh interrupted (Ctrl-C) removes its scratch copy and leaves n
   tiny_repository tiny;
   const scoped_env tmpdir("TMPDIR", tiny.tmp().c_str());
   lab_process run(tiny.mutants_script(), {}, {.json = false});
-  // The scratch copy exists: the run is under way.
-  REQUIRE(lab::poll_until([&] { return !tiny.tmp_empty(); }, std::chrono::seconds(30)));
+  // The scratch copy is being built: the run is under way.
+  REQUIRE(lab::poll_until([&] { return tiny.scratch_build_started(); }, std::chrono::seconds(30)));
   run.signal_group(SIGINT);  // Ctrl-C: the whole foreground group
   const int status = run.wait_exit(std::chrono::seconds(60));
+  INFO("status " << status << "\n" << run.transcript());
   CHECK(((WIFEXITED(status) && WEXITSTATUS(status) == 130) ||
          (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)));
   CHECK(run.group_gone());
