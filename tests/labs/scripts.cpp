@@ -60,21 +60,35 @@ struct zombie_lab {
 // and four mutants: one the suite kills, one it does not (it breaks a claim
 // no test checks), one that no longer applies, one that does not build. TMPDIR
 // points into the test's directory, to see that the scratch copy goes.
+// A directory from mkdtemp, removed with everything in it at the end of its
+// scope (also when what owns it fails to construct).
+class temporary_directory {
+ public:
+  temporary_directory() {
+    char pattern[] = "/tmp/forklab-mutants-test-XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    path_ = pattern;
+  }
+  ~temporary_directory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  temporary_directory(const temporary_directory&) = delete;
+  temporary_directory& operator=(const temporary_directory&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 class tiny_repository {
  public:
   tiny_repository() {
-    char pattern[] = "/tmp/forklab-mutants-test-XXXXXX";
-    REQUIRE(::mkdtemp(pattern) != nullptr);
-    dir_ = pattern;
     const auto made = run_lab("/bin/sh", {"-c", setup, "sh", dir_, script("mutants.sh")},
                               {.json = false});
     std::string output;
     for (const auto& line : made.lines) output += line + "\n";
     REQUIRE_MESSAGE(WEXITSTATUS(made.status) == 0, output << made.stderr_text);
-  }
-  ~tiny_repository() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   tiny_repository(const tiny_repository&) = delete;
   tiny_repository& operator=(const tiny_repository&) = delete;
@@ -144,7 +158,8 @@ sed 's/-static int twice(int x) { return 2 \* x; }/-static int twice(int x) { re
 git add -A
 git -c user.email=test@forklab -c user.name=test commit -qm mutants
 )";
-  std::string dir_;
+  temporary_directory directory_;
+  const std::string& dir_ = directory_.path();
 };
 
 }  // namespace
