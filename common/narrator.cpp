@@ -1,6 +1,7 @@
 #include "narrator.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -67,6 +68,21 @@ void output_failed(int error) noexcept {
   line.append("\n");
   const std::string_view text = line.view();
   [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+}
+
+// True when standard output is a pipe or socket whose reader has gone
+// (poll reports an error on it), as after `| head -1`.
+bool output_reader_gone() {
+  pollfd out{STDOUT_FILENO, POLLOUT, 0};
+  return ::poll(&out, 1, 0) == 1 && (out.revents & POLLERR) != 0;
+}
+
+// True when SIGPIPE has its default action (end the process) and is not blocked.
+bool sigpipe_would_kill() {
+  struct sigaction action {};
+  sigset_t blocked;
+  return ::sigaction(SIGPIPE, nullptr, &action) == 0 && action.sa_handler == SIG_DFL &&
+         ::sigprocmask(SIG_BLOCK, nullptr, &blocked) == 0 && !sigismember(&blocked, SIGPIPE);
 }
 
 // Writes the whole buffer, retrying on EINTR and short writes. Async-signal-safe.
@@ -811,6 +827,10 @@ void say_localized(std::string_view kind, std::string_view text,
 }
 
 void say_error(std::string_view text, std::initializer_list<field> fields) {
+  // The reader of our output has gone (`| head -1`): what failed now is its
+  // consequence (a child killed by SIGPIPE, a pipe to it at end of file).
+  // The lab ends as SIGPIPE ends any program there: quietly.
+  if (output_reader_gone() && sigpipe_would_kill()) ::raise(SIGPIPE);
   bool untranslated = false;
   const std::string_view shown = localized(text, untranslated);
   if (!settings.json) {
