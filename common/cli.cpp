@@ -1,8 +1,10 @@
 #include "cli.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,17 +26,81 @@ std::string format_seconds(double s) {
   return text;
 }
 
-// Rejects "nan" and "inf", which parse as doubles: CLI::Range alone lets NaN
-// through (every comparison with NaN is false). Non-numbers are left to the
-// conversion's own message.
-const CLI::Validator finite_number(
+// Numbers on a command line are decimal and nothing else: CLI11's own
+// conversion also takes "0x10", "+3", " 5", "0x1p-3" and "1e-400" (and
+// strtod "nan" and "inf"). These checks run before CLI11 converts the text, so
+// "abc" is reported as not a number, not as out of range.
+bool all_digits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// [-]DIGITS
+bool is_decimal_integer(std::string_view text) {
+  if (text.starts_with('-')) text.remove_prefix(1);
+  return all_digits(text);
+}
+
+// [-]DIGITS[.DIGITS] or [-].DIGITS, no exponent; and not so small (or large)
+// that it cannot be a double.
+bool is_decimal_number(const std::string& input) {
+  std::string_view text = input;
+  if (text.starts_with('-')) text.remove_prefix(1);
+  const auto point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  if (point == std::string_view::npos) {
+    if (!all_digits(whole)) return false;
+  } else {
+    const std::string_view fraction = text.substr(point + 1);
+    if (whole.empty() && fraction.empty()) return false;
+    if (!whole.empty() && !all_digits(whole)) return false;
+    if (!fraction.empty() && !all_digits(fraction)) return false;
+  }
+  errno = 0;
+  const double value = std::strtod(input.c_str(), nullptr);
+  return errno != ERANGE && std::isfinite(value);
+}
+
+const CLI::Validator decimal_integer(
     [](std::string& input) {
-      char* end = nullptr;
-      const double value = std::strtod(input.c_str(), &end);
-      if (end == input.c_str() || std::isfinite(value)) return std::string();
-      return "Value " + input + " is not a finite number";
+      if (is_decimal_integer(input)) return std::string();
+      return "Value " + input + " is not a number (decimal digits only)";
     },
-    "", "FINITE");
+    "", "DECIMAL");
+
+const CLI::Validator decimal_number(
+    [](std::string& input) {
+      if (is_decimal_number(input)) return std::string();
+      return "Value " + input + " is not a number (decimal, such as 2 or 0.25)";
+    },
+    "", "DECIMAL");
+
+// Descriptors 0, 1 and 2 open before anything else is: when a lab is started
+// with one closed, the first file or socket it opens would take that number
+// and receive its output or be read as its input. A closed one becomes
+// /dev/null (read-write). Children inherit the three.
+void open_standard_descriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null = ::open("/dev/null", O_RDWR);  // takes the lowest free number: fd
+    if (null >= 0 && null != fd) {
+      ::dup2(null, fd);
+      ::close(null);
+    }
+  }
+}
+
+// "--help=foo", "--version=1": CLI11 would show the help and return 0.
+std::string value_for_no_value_option(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    for (const std::string_view name : {"--help=", "--version="})
+      if (arg.starts_with(name))
+        return std::string(name.substr(0, name.size() - 1)) + " takes no value: " +
+               std::string(arg);
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -74,7 +140,10 @@ command_line::~command_line() = default;
 
 void command_line::option(const std::string& names, int& value, const std::string& help, int min,
                           int max) {
-  impl_->app.add_option(names, value, help)->check(CLI::Range(min, max))->capture_default_str();
+  impl_->app.add_option(names, value, help)
+      ->check(decimal_integer)
+      ->check(CLI::Range(min, max))
+      ->capture_default_str();
 }
 
 void command_line::option(const std::string& names, seconds& value, const std::string& help,
@@ -82,7 +151,7 @@ void command_line::option(const std::string& names, seconds& value, const std::s
   impl_->app
       .add_option_function<double>(
           names, [&value](double s) { value = seconds(s); }, help)
-      ->check(finite_number)
+      ->check(decimal_number)
       ->check(CLI::Range(min, max))
       ->default_str(format_seconds(value.count()))
       ->type_name("SECONDS");
@@ -93,6 +162,7 @@ void command_line::option(const std::string& names, std::chrono::seconds& value,
   impl_->app
       .add_option_function<int>(
           names, [&value](int s) { value = std::chrono::seconds(s); }, help)
+      ->check(decimal_integer)
       ->check(CLI::Range(min, max))
       ->default_str(std::to_string(value.count()))
       ->type_name("SECONDS");
@@ -122,7 +192,12 @@ void command_line::positional(const std::string& name, std::string& value,
 void command_line::epilogue(const std::string& text) { impl_->app.footer(text); }
 
 int command_line::run(int argc, char** argv, const std::function<int()>& body) {
+  open_standard_descriptors();  // first: before CLI11 or the narrator write or open anything
   auto& app = impl_->app;
+  if (const std::string bad = value_for_no_value_option(argc, argv); !bad.empty()) {
+    write_all(STDERR_FILENO, bad + "\nRun with --help for more information.\n");
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -152,9 +227,12 @@ int command_line::run(int argc, char** argv, const std::function<int()>& body) {
   } catch (const std::exception& error) {
     say_error("{error}", {{"error", error.what()}});
   }
-  if (::getpid() != lab_pid) ::_exit(status);  // a child never returns into main
+  // Output that could not be written (reported on stderr as it happened) fails
+  // a lab that would otherwise have succeeded.
+  const auto final_status = [&] { return status == 0 && output_error() != 0 ? 1 : status; };
+  if (::getpid() != lab_pid) ::_exit(final_status());  // a child never returns into main
   if (impl_->timeline) show_timeline();
-  return status;
+  return final_status();
 }
 
 }  // namespace lab

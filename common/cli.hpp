@@ -2,7 +2,8 @@
 // --color, --lang (en or zh; by default from LC_ALL, LC_MESSAGES, LANG) —
 // plus the lab's own options. Built on CLI11, which only cli.cpp
 // includes (it is heavy to compile). Bad values are rejected with CLI11's
-// message and exit status 2.
+// message and exit status 2; numbers are decimal only ("0x10", "+3", " 5",
+// "1e1" are not numbers), and "--help=VALUE" is a bad command line too.
 #pragma once
 
 #include <chrono>
@@ -42,8 +43,11 @@ class command_line {
   // Text shown after the options in --help (e.g. what to watch for).
   void epilogue(const std::string& text);
 
-  // Parses argv, starts the narrator, runs `body` and returns the exit status:
-  // 0 for --help/--version, 2 for a bad command line, body's result otherwise.
+  // First opens /dev/null on whichever of descriptors 0-2 is closed (so that
+  // nothing the lab opens takes those numbers). Then parses argv, starts the
+  // narrator, runs `body` and returns the exit status: 0 for --help/--version,
+  // 2 for a bad command line, body's result otherwise — but 1 instead of 0
+  // when the lab's output could not be written (narrator.hpp: output_error).
   // A std::exception escaping `body` is narrated as an error ("fork: EAGAIN
   // (Resource temporarily unavailable)") and gives status 1; in a forked child
   // the child then ends with _exit(1) instead of returning into main.

@@ -19,6 +19,7 @@ constexpr std::string_view english[] = {
     "{lab}    (press Enter to go on)",
     "  PID      PPID    ROLE      S WHAT",
     "reaped",
+    "(unchanged: the same processes as in the tree above)",
     "caught {signals}",
     "blocked {signals}",
     "pending {signals}",

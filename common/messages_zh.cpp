@@ -21,6 +21,7 @@ constexpr translation chinese[] = {
      "{lab}    （按回车继续）"},
     {"  PID      PPID    ROLE      S WHAT", "  PID      PPID    角色      S 状况"},
     {"reaped", "已回收"},
+    {"(unchanged: the same processes as in the tree above)", "（没有变化：进程与上面的树相同）"},
     {"caught {signals}", "捕获 {signals}"},
     {"blocked {signals}", "阻塞 {signals}"},
     {"pending {signals}", "未决 {signals}"},

@@ -51,6 +51,55 @@ bool room_for_line(int fd) noexcept {
   return ::poll(&out, 1, output_patience_ms) == 1 && (out.revents & POLLOUT);
 }
 
+// The first error writing the lab's output (errno, 0 while none), shared by
+// every process of the lab (MAP_SHARED) so that it is reported once.
+int* shared_output_error = nullptr;
+int local_output_error = 0;
+
+// A write to standard output failed (ENOSPC on /dev/full, EIO...): says so
+// on stderr, once for the whole lab, "lab01-fork: cannot write output: ENOSPC
+// (No space left on device)"; the lab will then exit non-zero. EPIPE is the
+// reader gone (`| head -1`): with SIGPIPE ignored it is the same quiet end
+// SIGPIPE would be, not an error. Async-signal-safe.
+void output_failed(int error) noexcept {
+  if (error == EPIPE || error == EAGAIN || error == EWOULDBLOCK) return;
+  int* first = shared_output_error ? shared_output_error : &local_output_error;
+  int none = 0;
+  if (!__atomic_compare_exchange_n(first, &none, error, false, __ATOMIC_SEQ_CST,
+                                   __ATOMIC_SEQ_CST))
+    return;  // reported already
+  fixed_text<256> line;
+  line.append(settings.program);
+  line.append(": cannot write output: ");
+  const char* name = ::strerrorname_np(error);
+  const char* reason = ::strerrordesc_np(error);
+  if (name) line.append(name);
+  else line.append(static_cast<long long>(error));
+  if (reason) {
+    line.append(" (");
+    line.append(reason);
+    line.append(")");
+  }
+  line.append("\n");
+  const std::string_view text = line.view();
+  [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+}
+
+// True when standard output is a pipe or socket whose reader has gone
+// (poll reports an error on it), as after `| head -1`.
+bool output_reader_gone() {
+  pollfd out{STDOUT_FILENO, POLLOUT, 0};
+  return ::poll(&out, 1, 0) == 1 && (out.revents & POLLERR) != 0;
+}
+
+// True when SIGPIPE has its default action (end the process) and is not blocked.
+bool sigpipe_would_kill() {
+  struct sigaction action {};
+  sigset_t blocked;
+  return ::sigaction(SIGPIPE, nullptr, &action) == 0 && action.sa_handler == SIG_DFL &&
+         ::sigprocmask(SIG_BLOCK, nullptr, &blocked) == 0 && !sigismember(&blocked, SIGPIPE);
+}
+
 // Writes the whole buffer, retrying on EINTR and short writes. Async-signal-safe.
 // With a patience set, stdout and stderr are written PIPE_BUF bytes at a time,
 // each only when there is room for it; a line that finds none (or whose write a
@@ -64,6 +113,7 @@ void write_fully(int fd, const char* data, std::size_t size) noexcept {
     const ssize_t n = ::write(fd, data, chunk);
     if (n < 0) {
       if (errno == EINTR && !patient) continue;
+      if (fd == STDOUT_FILENO && errno != EINTR) output_failed(errno);
       break;
     }
     data += n;
@@ -471,6 +521,7 @@ void describe_for_timeline(timeline_entry& entry, std::string_view kind, std::st
     }
   }
   set_text(entry.label, label.view());
+  entry.label_cut = label.full();
   set_text(entry.note, note.view());
 }
 
@@ -606,6 +657,7 @@ std::string role_of(pid_t pid) {
 // indented by on a terminal make 100.
 constexpr std::size_t tree_width = 67;
 constexpr std::string_view tree_header = "  PID      PPID    ROLE      S WHAT";
+constexpr std::string_view tree_unchanged = "(unchanged: the same processes as in the tree above)";
 constexpr std::size_t detail_indent = 11;  // a process's sockets and signals, under PPID
 constexpr std::size_t max_socket_lines = 4;
 
@@ -764,10 +816,19 @@ void start_narrator(const narrator_options& options) {
   void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                       -1, 0);
   shared_sequence = page == MAP_FAILED ? nullptr : static_cast<long*>(page);
+  void* error_page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  shared_output_error = error_page == MAP_FAILED ? nullptr : static_cast<int*>(error_page);
+  local_output_error = 0;
   if (options.timeline) start_timeline();
 }
 
 const narrator_options& narrator_settings() { return settings; }
+
+int output_error() noexcept {
+  const int* first = shared_output_error ? shared_output_error : &local_output_error;
+  return __atomic_load_n(first, __ATOMIC_SEQ_CST);
+}
 
 void set_role(std::string_view role) {
   const std::size_t n = std::min(role.size(), sizeof current_role - 1);
@@ -803,6 +864,10 @@ void say_localized(std::string_view kind, std::string_view text,
 }
 
 void say_error(std::string_view text, std::initializer_list<field> fields) {
+  // The reader of our output has gone (`| head -1`): what failed now is its
+  // consequence (a child killed by SIGPIPE, a pipe to it at end of file).
+  // The lab ends as SIGPIPE ends any program there: quietly.
+  if (output_reader_gone() && sigpipe_would_kill()) ::raise(SIGPIPE);
   bool untranslated = false;
   const std::string_view shown = localized(text, untranslated);
   if (!settings.json) {
@@ -865,6 +930,7 @@ void show_tree(std::string_view caption) {
   }
   bool untranslated = false;
   std::string text(localized(caption, untranslated));
+  const std::size_t caption_end = text.size();
   text += "\n";
   text += localized(tree_header, untranslated);
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -886,6 +952,18 @@ void show_tree(std::string_view caption) {
     const std::string line = tree_line(1, r.pid, r.reaper, r.role, '-', what);
     text += dim ? "\n\033[2m" + line.substr(1) + "\033[0m" : line;
   }
+  // The same processes, states and rows as the last tree this process drew:
+  // for people the caption and one line saying so, not the same drawing again
+  // (JSON keeps the whole tree, marked "unchanged").
+  static std::string last_drawing;
+  const std::string drawing = text.substr(caption_end);
+  const bool unchanged = drawing == last_drawing;
+  last_drawing = drawing;
+  if (unchanged && !settings.json) {
+    text.resize(caption_end);
+    text += "\n";
+    text += localized(tree_unchanged, untranslated);
+  }
   if (settings.json) {
     tree_states_now = true;
     for (std::size_t i = 0; i < rows.size(); ++i) emit_state(rows[i].info, rows[i].wchan, views[i]);
@@ -896,7 +974,8 @@ void show_tree(std::string_view caption) {
   emit_localized(STDOUT_FILENO, "tree", text, untranslated,
                  {{"processes", static_cast<long long>(rows.size())},
                   {"rows", static_cast<long long>(rows.size() + reaped.size())},
-                  {"reaped", static_cast<long long>(reaped.size())}});
+                  {"reaped", static_cast<long long>(reaped.size())},
+                  {"unchanged", unchanged}});
   zombies_in_tree.clear();
 }
 

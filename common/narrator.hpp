@@ -61,6 +61,9 @@ struct narrator_options {
 // Once, at start, before any fork: sets time zero and the shared sequence.
 void start_narrator(const narrator_options& options);
 const narrator_options& narrator_settings();
+// The errno of the first write to standard output that failed (ENOSPC...), in
+// any process of the lab since start_narrator; 0 if none. EPIPE is not counted.
+int output_error() noexcept;
 
 // The role this process speaks as ("parent" until changed).
 void set_role(std::string_view role);

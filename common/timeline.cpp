@@ -214,7 +214,9 @@ class drawer {
     out_.events += 1;
     if (speaker.state == lane::life::unborn) speaker.state = lane::life::alive;
     if (kind == "step") {
-      line(seconds_text(entry.t_ms) + "-- " + entry.label + " --");
+      const std::string start = seconds_text(entry.t_ms) + "-- ";
+      const std::size_t room = width_ > columns_of(start) + 3 ? width_ - columns_of(start) - 3 : 0;
+      line(start + fit_words(entry.label, room, entry.label_cut) + " --");
       return;
     }
     if (subject && kind == "fork" && subject->state == lane::life::unborn)
@@ -301,6 +303,33 @@ timeline_contents read_timeline() {
             });
   contents.dropped = written - kept;
   return contents;
+}
+
+std::string fit_words(std::string_view text, std::size_t width, bool already_cut) {
+  if (!already_cut && columns_of(text) <= width) return std::string(text);
+  constexpr std::string_view ellipsis = "...";
+  if (width <= ellipsis.size()) return cut(std::string(text), width);
+  std::string kept = cut(std::string(text), width - ellipsis.size());
+  const auto is_wide = [](unsigned char lead) { return lead >= 0xE0; };
+  // The last character kept, and the first one cut off (unknown when the
+  // record cut it: then it may have been in the middle of a word).
+  std::size_t last = kept.size();
+  while (last > 0 && (static_cast<unsigned char>(kept[last - 1]) & 0xC0) == 0x80) --last;
+  if (last > 0) --last;
+  const bool ends_at_space = !kept.empty() && kept.back() == ' ';
+  const bool next_known = kept.size() < text.size();
+  const bool next_is_space = next_known && text[kept.size()] == ' ';
+  const bool between_wide =
+      !kept.empty() && (is_wide(static_cast<unsigned char>(kept[last])) ||
+                        (next_known && is_wide(static_cast<unsigned char>(text[kept.size()]))));
+  if (!ends_at_space && !next_is_space && !between_wide) {
+    const auto space = kept.rfind(' ');
+    if (space != std::string::npos && space > 0) kept.resize(space);  // else: one long word
+  }
+  while (!kept.empty() && (kept.back() == ' ' || kept.back() == ',' || kept.back() == ';' ||
+                           kept.back() == ':'))
+    kept.pop_back();
+  return kept + std::string(ellipsis);
 }
 
 timeline_drawing draw_timeline(const timeline_contents& contents, std::size_t width) {

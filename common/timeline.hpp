@@ -26,8 +26,11 @@ struct timeline_entry {
   char role[16] = {};
   char about_role[16] = {};
   char kind[12] = {};
-  char label[24] = {};  // "fork 4243", "SIGCHLD handler", "reap 4243"
-  char note[12] = {};   // how `about` ended ("0", "SIGKILL"), or its state letter ("Z")
+  // "fork 4243", "SIGCHLD handler", "reap 4243"; a step's whole stage text
+  // (drawn on a line of its own, where it is cut at a word, never inside one)
+  char label[128] = {};
+  bool label_cut = false;  // the label did not fit: what it holds ends where it was cut
+  char note[12] = {};      // how `about` ended ("0", "SIGKILL"), or its state letter ("Z")
 };
 
 // How many bytes of `text` fit in `room` bytes without splitting a UTF-8
@@ -67,6 +70,7 @@ class fixed_text {
   }
   std::string_view view() const noexcept { return {data_, size_}; }
   bool empty() const noexcept { return size_ == 0; }
+  bool full() const noexcept { return full_; }  // something was cut off
 
  private:
   char data_[N] = {};
@@ -111,10 +115,16 @@ struct timeline_drawing {
   int lanes = 0;         // processes with a column of their own; the rest share "others"
   int exits = 0;         // exit marks drawn: at most one per process, never folded away
 };
+// `text` in at most `width` columns. Cut (or `already_cut`, by a fixed-size
+// record), it ends at a word boundary and "..." says so; text with no space
+// to cut at (one long word, or Chinese, which may be cut between any two
+// characters) is cut between characters, never inside one.
+std::string fit_words(std::string_view text, std::size_t width, bool already_cut = false);
+
 // Draws the lanes: one column per process (role and pid on top), at most six
 // columns (past six processes, five lanes and "others"); one row per event in
-// seq order with its time and mark; "|" where a process lives, "z" while it
-// is a zombie. An exit nobody narrated is drawn from what revealed it: a
+// seq order with its time and mark (a step: its text on a line of its own, cut
+// with fit_words); "|" where a process lives, "z" while it is a zombie. An exit nobody narrated is drawn from what revealed it: a
 // tree that saw the process as a zombie, or its reaping.
 timeline_drawing draw_timeline(const timeline_contents& contents, std::size_t width = 100);
 

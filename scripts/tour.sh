@@ -16,12 +16,14 @@
 #   --no-quiz   pause, but do not ask for predictions
 #   --lang L    en or zh (default: from LC_ALL, LC_MESSAGES, LANG)
 #   --reset     forget which labs are completed (asks first; --yes: don't ask)
-# Progress is kept in ${XDG_STATE_HOME:-~/.local/state}/forklab/completed.
+# Progress is kept in $XDG_STATE_HOME/forklab/completed (XDG_STATE_HOME only if
+# it is an absolute path), else ~/.local/state/forklab/completed; where it
+# cannot be saved, a warning says so once and the tour goes on.
 # FORKLAB_BUILD_DIR=DIR runs the labs already built in DIR (no build step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 
 # number|executable|purpose|purpose in Chinese|arguments at a terminal (with
 # --step)|arguments straight through, short timings
@@ -58,8 +60,16 @@ environment_language() {
   echo en
 }
 
-state_dir=${XDG_STATE_HOME:-$HOME/.local/state}/forklab
-state_file=$state_dir/completed
+# The XDG base directory spec: a relative XDG_STATE_HOME is invalid, ignored.
+# With neither it nor HOME there is nowhere to keep progress (state_file "").
+state_base=""
+if [[ "${XDG_STATE_HOME:-}" == /* ]]; then
+  state_base=$XDG_STATE_HOME
+elif [[ "${HOME:-}" == /* ]]; then
+  state_base=$HOME/.local/state
+fi
+state_dir=${state_base:+$state_base/forklab}
+state_file=${state_dir:+$state_dir/completed}
 
 list=0 from=1 only="" pause=1 quiz=1 reset=0 yes=0 lang=$(environment_language)
 while [ $# -gt 0 ]; do
@@ -94,10 +104,40 @@ done
 # The tour's own words in the chosen language: say ENGLISH CHINESE.
 say() { if [ "$lang" = zh ]; then echo "$2"; else echo "$1"; fi; }
 
-is_completed() { [ -f "$state_file" ] && grep -qx "$1" "$state_file"; }
+# A progress file that is a symlink is never read or written through.
+is_completed() {
+  [ -n "$state_file" ] && [ -f "$state_file" ] && ! [ -L "$state_file" ] \
+    && grep -qx "$1" "$state_file" 2>/dev/null
+}
+
+progress_warned=0
+progress_temp=""
+cannot_save() {
+  [ "$progress_warned" -eq 0 ] || return 0
+  progress_warned=1
+  say "tour.sh: progress not saved (${state_file:-no HOME or XDG_STATE_HOME}: $1); the tour goes on" \
+    "tour.sh：进度未保存（${state_file:-没有 HOME 或 XDG_STATE_HOME}：$1）；导览继续" >&2
+}
+
+# Adds lab $1 to the progress file: the old lines and the new one into a
+# temporary file in the same directory, renamed over the old file (atomic; a
+# rename replaces a symlink, never writes through it). Never stops the tour.
 mark_completed() {
-  mkdir -p "$state_dir"
-  is_completed "$1" || echo "$1" >>"$state_file"
+  is_completed "$1" && return 0
+  [ -n "$state_file" ] || { cannot_save "nowhere to keep it"; return 0; }
+  if [ -L "$state_file" ]; then cannot_save "a symbolic link"; return 0; fi
+  if [ -e "$state_file" ] && ! [ -f "$state_file" ]; then cannot_save "not a file"; return 0; fi
+  mkdir -p "$state_dir" 2>/dev/null || { cannot_save "cannot create the directory"; return 0; }
+  progress_temp=$(mktemp "$state_dir/.completed.XXXXXX" 2>/dev/null) \
+    || { progress_temp=""; cannot_save "cannot write there"; return 0; }
+  if { if [ -f "$state_file" ]; then cat "$state_file"; fi; echo "$1"; } >"$progress_temp" 2>/dev/null \
+    && mv -fT "$progress_temp" "$state_file" 2>/dev/null; then
+    progress_temp=""
+  else
+    rm -f "$progress_temp"
+    progress_temp=""
+    cannot_save "cannot write there"
+  fi
 }
 
 if [ "$reset" -eq 1 ]; then
@@ -109,7 +149,13 @@ if [ "$reset" -eq 1 ]; then
     read -r -p "$(say "Forget which labs you completed? [y/N] " "忘掉已完成的实验记录吗？[y/N] ")" answer
     [[ "$answer" =~ ^[yY] ]] || { say "kept" "已保留"; exit 0; }
   fi
-  rm -f "$state_file"
+  if [ -n "$state_file" ] && { [ -L "$state_file" ] || [ -e "$state_file" ]; }; then
+    if [ -d "$state_file" ] && ! [ -L "$state_file" ]; then
+      echo "tour.sh: $state_file is a directory, not a progress file: left as it is" >&2
+      exit 1
+    fi
+    rm -f "$state_file" || exit 1
+  fi
   say "progress reset" "进度已清除"
   exit 0
 fi
@@ -152,26 +198,64 @@ cleanup() {
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
+  if [ -n "$progress_temp" ]; then rm -f "$progress_temp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs lab08 on a free port and lab09 against it; the client's input is what
-# you type at a terminal, or two lines otherwise. Only the client pauses: two
-# programs reading the one terminal would take each other's keys.
-run_echo_pair() {
-  coproc server { exec "$bin/lab08-echo-serv" --port 0 "${common_args[@]}" 2>&1; }
-  # shellcheck disable=SC2154  # server_PID is set by coproc
-  server_pid=$server_PID
-  local line port=""
-  while IFS= read -r -t 10 line <&"${server[0]}"; do
-    echo "$line"
-    if [[ "$line" =~ 127\.0\.0\.1:([0-9]+) ]]; then port=${BASH_REMATCH[1]}; break; fi
+# The TCP port process $1 listens on, from /proc: the socket inodes among its
+# descriptors, looked up in its network namespace's tcp and tcp6 tables.
+# Prints nothing while it listens on none.
+listening_port() {
+  local link target inodes=" "
+  for link in /proc/"$1"/fd/*; do
+    target=$(readlink "$link" 2>/dev/null) || continue
+    if [[ "$target" =~ ^socket:\[([0-9]+)\]$ ]]; then inodes+="${BASH_REMATCH[1]} "; fi
   done
-  [ -n "$port" ] || { echo "tour.sh: the server did not start" >&2; return 1; }
-  cat <&"${server[0]}" &
-  local relay=$!
+  local table _slot address _peer state _queues _timer _retransmits _uid _timeout inode _rest
+  for table in /proc/"$1"/net/tcp /proc/"$1"/net/tcp6; do
+    [ -r "$table" ] || continue
+    while read -r _slot address _peer state _queues _timer _retransmits _uid _timeout inode _rest; do
+      if [ "$state" = 0A ] && [[ "$inodes" == *" $inode "* ]]; then  # 0A: LISTEN
+        echo $((16#${address##*:}))
+        return
+      fi
+    done <"$table"
+  done
+}
+
+# True once process $1 has no child left (the server reaped them all), false
+# after 5 s.
+children_reaped() {
+  local tries
+  for ((tries = 0; tries < 100; tries++)); do
+    [ -z "$(cat /proc/"$1"/task/*/children 2>/dev/null)" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# Runs lab08 on a free port and lab09 against it. Both write straight to the
+# tour's output, so the server's lines (accept, fork, its child's echo and
+# close, the reap) and the client's appear as they happen, in time order. The
+# port comes from /proc, not from the server's output. The client's input is
+# what you type at a terminal, or two lines otherwise. Only the client pauses:
+# two programs reading the one terminal would take each other's keys.
+run_echo_pair() {
+  "$bin/lab08-echo-serv" --port 0 "${common_args[@]}" </dev/null 2>&1 &
+  server_pid=$!
+  local port="" tries
+  for ((tries = 0; tries < 200; tries++)); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    port=$(listening_port "$server_pid")
+    [ -z "$port" ] || break
+    sleep 0.05
+  done
+  if [ -z "$port" ]; then
+    echo "tour.sh: the server did not start" >&2
+    return 1
+  fi
   local status=0
   echo "\$ $bin/lab09-echo-cli 127.0.0.1 $port"
   if [ "$pause" -eq 1 ]; then
@@ -179,13 +263,17 @@ run_echo_pair() {
       "输入要发送的行；输入 q（或 Ctrl-D）结束客户端"
     "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" "${step_args[@]}" || status=$?
   else
+    # lab09 narrates on stderr (its stdout is the echoed bytes): both into
+    # the tour's output, in the order written.
     printf 'hello, forklab\nsecond line\n' |
-      "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" || status=$?
+      "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" 2>&1 || status=$?
   fi
-  kill -TERM "$server_pid"
+  # The server's child ends after the client's; let the server reap it (and
+  # say so) before it is stopped.
+  children_reaped "$server_pid" || true
+  kill -TERM "$server_pid" 2>/dev/null || true
   wait "$server_pid" || status=$?
   server_pid=""
-  wait "$relay" || true
   return "$status"
 }
 

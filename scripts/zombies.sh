@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# Shows zombie processes: of the whole system, or of the process tree under PID.
-# A row is a zombie when its STAT column starts with Z (ps shows <defunct>).
+# Shows zombie processes: of the whole system, or of the process trees under
+# the PIDs given. A row is a zombie when its STAT column starts with Z (ps
+# shows <defunct>).
 #
-# Usage: scripts/zombies.sh [PID] [--watch]
-#   PID       only that process and its descendants
+# Usage: scripts/zombies.sh [PID...] [--watch]
+#   PID...    only those processes and their descendants (a thread id is
+#             refused: give its process's id)
 #   --watch   redraw every second until Ctrl-C
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 usage() {
-  sed -n '2,7s/^# \{0,1\}//p' "$0"
+  sed -n '2,10s/^# \{0,1\}//p' "$0"
 }
 
-root=""
+roots=()
 watch=0
 for arg in "$@"; do
   case "$arg" in
     -h | --help) usage; exit 0 ;;
     --watch) watch=1 ;;
-    *) require_pid "$arg"; root=$arg ;;
+    -*) echo "zombies.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+    *) require_pid "$arg"; roots+=("$arg") ;;
   esac
 done
+root=${roots[*]:-}  # "4242 4250": the roots, for messages
 
 columns=pid,ppid,pgid,stat,wchan:20,etime,cmd
 
@@ -29,7 +33,7 @@ show() {
   local rows
   if [ -n "$root" ]; then
     local pids
-    pids=$(tree_pids "$root")
+    pids=$(tree_pids "${roots[@]}")
     [ -n "$pids" ] || { echo "process $root has ended"; return 1; }
     rows=$(ps -o "$columns" -p "$pids")
   else

@@ -5,16 +5,26 @@
 // the labs of this build (FORKLAB_BUILD_DIR), with its state in a directory of
 // the test's own, and leaves no process behind.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include "harness.hpp"
+#include "proc.hpp"
+#include "pty.hpp"
+#include "scoped_env.hpp"
 
 using namespace harness;
 
@@ -62,6 +72,13 @@ class state_home {
   std::string dir_;
 };
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 struct tour_run {
   int status = -1;
   std::vector<std::string> lines;
@@ -100,6 +117,174 @@ tour_run run_tour(const std::vector<std::string>& args, milliseconds timeout = 3
 int exit_code(const tour_run& run) {
   return WIFEXITED(run.status) ? WEXITSTATUS(run.status) : -1;
 }
+
+// The lines of the progress warning on stderr.
+int warnings(const tour_run& run) {
+  int n = 0;
+  for (std::size_t at = run.stderr_text.find("progress not saved"); at != std::string::npos;
+       at = run.stderr_text.find("progress not saved", at + 1))
+    ++n;
+  return n;
+}
+
+// One human-mode line of a lab: "  0.012 server    4242 accept   accepted ..."
+struct lab_line {
+  std::size_t index = 0;  // its place in the tour's output
+  std::string role;
+  pid_t pid = 0;
+  std::string kind;
+  std::string text;
+};
+
+std::string without_colour(const std::string& line) {
+  static const std::regex escape("\x1b\\[[0-9;]*m");
+  return std::regex_replace(line, escape, "");
+}
+
+std::vector<lab_line> lab_lines(const std::vector<std::string>& lines) {
+  static const std::regex shape("^ *[0-9]+\\.[0-9]{3} (\\S+(?: [0-9]+)?) +([0-9]+) (\\S+) +(.*)$");
+  std::vector<lab_line> out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    const std::string line = without_colour(lines[i]);
+    if (!std::regex_match(line, m, shape)) continue;
+    out.push_back({i, m[1], static_cast<pid_t>(std::stol(m[2])), m[3], m[4]});
+  }
+  return out;
+}
+
+// Checks the tour's output for lab 08: the client connected from a port, and
+// for that connection the server's accept, fork (of child C), C's close and
+// the server's reap of C appear, in that order, with the client's own lines.
+void check_server_lines(const std::vector<std::string>& output) {
+  const auto lines = lab_lines(output);
+  std::string client_port;
+  std::size_t connected_at = 0;
+  for (const auto& l : lines) {
+    std::smatch m;
+    static const std::regex from("from [0-9.]+:([0-9]+)");
+    if (l.role == "reader" && l.kind == "connect" && std::regex_search(l.text, m, from)) {
+      client_port = m[1];
+      connected_at = l.index;
+    }
+  }
+  REQUIRE_MESSAGE(!client_port.empty(), "no connect line from the client");
+  const std::string peer = ":" + client_port;
+  const lab_line* accept = nullptr;
+  const lab_line* fork = nullptr;
+  const lab_line* close = nullptr;
+  const lab_line* reap = nullptr;
+  pid_t server = 0;
+  pid_t child = 0;
+  for (const auto& l : lines) {
+    if (!accept && l.role == "server" && l.kind == "accept" && l.text.find(peer) != std::string::npos) {
+      accept = &l;
+      server = l.pid;
+    } else if (accept && !fork && l.pid == server && l.kind == "fork") {
+      static const std::regex child_pid("([0-9]+)");
+      std::smatch m;
+      REQUIRE(std::regex_search(l.text, m, child_pid));
+      fork = &l;
+      child = static_cast<pid_t>(std::stol(m[1]));
+    } else if (fork && !close && l.pid == child && l.kind == "close") {
+      CHECK(l.text.find(peer) != std::string::npos);
+      close = &l;
+    } else if (close && !reap && l.pid == server && l.kind == "reap" &&
+               l.text.find(std::to_string(child)) != std::string::npos) {
+      reap = &l;
+    }
+  }
+  CHECK_MESSAGE(accept, "no accept line of the server for the client's port " << client_port);
+  CHECK_MESSAGE(fork, "no fork line of the server after its accept");
+  CHECK_MESSAGE(close, "no close line of the server's child after the fork");
+  CHECK_MESSAGE(reap, "no reap line of the server for its child after the close");
+  // The client's lines are there too, the connect before the client's end.
+  bool client_end = false;
+  for (const auto& l : lines)
+    client_end = client_end || ((l.role == "reader" && l.kind == "close") && l.index > connected_at);
+  CHECK(client_end);
+}
+
+// The tour at a terminal: a pseudo-terminal is its stdin, stdout, stderr and
+// controlling terminal, so it pauses and runs the labs with --step. The test
+// reads what it shows and types as a learner would.
+class tour_at_terminal {
+ public:
+  explicit tour_at_terminal(const std::vector<std::string>& args) {
+    auto pty = lab::make_pty();
+    std::vector<std::string> argv_text{tour_script()};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = lab::check(::fork(), "fork");
+    if (pid_ == 0) {  // child: becomes the tour, in a session of its own
+      ::setsid();
+      ::ioctl(pty.terminal.get(), TIOCSCTTY, 0);
+      for (int fd = 0; fd <= 2; ++fd) ::dup2(pty.terminal.get(), fd);
+      for (int signo = 1; signo < NSIG; ++signo)
+        if (signo != SIGKILL && signo != SIGSTOP) ::signal(signo, SIG_DFL);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    controller_ = std::move(pty.controller);
+  }
+  ~tour_at_terminal() {
+    if (!reaped_) {
+      ::kill(-pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    // What the tour started, in its session, reparents to this subreaper.
+    lab::poll_until(
+        [&] {
+          while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+          }
+          return lab::processes_in_group(pid_).empty();
+        },
+        std::chrono::seconds(5));
+  }
+  tour_at_terminal(const tour_at_terminal&) = delete;
+  tour_at_terminal& operator=(const tour_at_terminal&) = delete;
+
+  // Reads what comes within `timeout`; false once the terminal is closed.
+  bool read_for(milliseconds timeout) {
+    pollfd p{controller_.get(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return true;
+    char buffer[4096];
+    const ssize_t n = ::read(controller_.get(), buffer, sizeof buffer);
+    if (n <= 0) return false;  // EIO: every holder of the terminal closed it
+    text_.append(buffer, static_cast<std::size_t>(n));
+    return true;
+  }
+  void type(const std::string& keys) { lab::write_all(controller_.get(), keys); }
+  const std::string& text() const { return text_; }
+  std::size_t count(const std::string& words) const {
+    std::size_t n = 0;
+    for (auto at = text_.find(words); at != std::string::npos; at = text_.find(words, at + 1)) ++n;
+    return n;
+  }
+  int wait_exit() {
+    int status = 0;
+    lab::check(::waitpid(pid_, &status, 0), "waitpid");
+    reaped_ = true;
+    return status;
+  }
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    std::istringstream in(text_);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      out.push_back(line);
+    }
+    return out;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  lab::unique_fd controller_;
+  std::string text_;
+};
 
 }  // namespace
 
@@ -210,4 +395,147 @@ TEST_CASE("the whole tour runs straight through, exits 0 and leaves no process")
   std::set<std::string> all;
   for (int n = 1; n <= 16; ++n) all.insert((n < 10 ? "0" : "") + std::to_string(n));
   CHECK(state.completed() == all);
+}
+
+TEST_CASE("lab 08 without pauses: the server's accept, fork, close and reap lines for the client") {
+  state_home state;
+  const auto run = run_tour({"--no-pause", "--only", "8"});
+  INFO(run.output());
+  CHECK(exit_code(run) == 0);
+  CHECK(run.stderr_text.find("Bad file descriptor") == std::string::npos);
+  CHECK(run.printed("hello, forklab"));
+  check_server_lines(run.lines);
+  CHECK(state.completed() == std::set<std::string>{"08", "09"});
+}
+
+TEST_CASE("lab 08 at a terminal, with pauses: the server's lines appear among the client's") {
+  state_home state;
+  tour_at_terminal tour({"--only", "8", "--no-quiz"});
+  // Slowly, as a person: Enter at each pause, one line to echo once the
+  // client has forked its writer, then Ctrl-D.
+  std::size_t answered = 0;
+  bool sent = false, ended = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && tour.read_for(200ms)) {
+    const std::size_t pauses = tour.count("Enter to start") + tour.count("press Enter");
+    if (pauses > answered) {
+      ++answered;
+      tour.type("\n");
+    }
+    if (!sent && tour.count("forked the writer") > 0) {
+      sent = true;
+      tour.type("typed at the terminal\n");
+    }
+    if (sent && !ended && tour.count("typed at the terminal") >= 2) {  // the echo of the keys, then lab09's
+      ended = true;
+      tour.type("\x04");
+    }
+  }
+  INFO(tour.text());
+  const int status = tour.wait_exit();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(ended);
+  CHECK(tour.text().find("Bad file descriptor") == std::string::npos);
+  check_server_lines(tour.lines());
+  CHECK(state.completed() == std::set<std::string>{"08", "09"});
+}
+
+TEST_CASE("no HOME and no XDG_STATE_HOME: --help works, and the tour runs with a warning") {
+  const scoped_env no_home("HOME", nullptr);
+  const scoped_env no_state("XDG_STATE_HOME", nullptr);
+  const auto help = run_tour({"--help"});
+  CHECK(exit_code(help) == 0);
+  CHECK(help.stderr_text.empty());
+  CHECK(help.printed("--only"));
+  const auto run = run_tour({"--only", "1"});
+  INFO(run.output());
+  CHECK(exit_code(run) == 0);
+  CHECK(run.printed("fork() returned 0 in the child"));
+  CHECK(warnings(run) == 1);
+  const auto list = run_tour({"--list"});
+  CHECK(exit_code(list) == 0);
+  CHECK(list.lines.size() == 16);
+}
+
+TEST_CASE("a state directory that cannot be made, or a progress file that is a directory: "
+          "warned once, the tour goes on") {
+  state_home state;
+  const std::string base = std::getenv("XDG_STATE_HOME");
+  {
+    // XDG_STATE_HOME is a file: forklab/ cannot be made under it (even by root).
+    const std::string file = base + "/a-file";
+    std::ofstream(file) << "not a directory\n";
+    const scoped_env env("XDG_STATE_HOME", file.c_str());
+    const auto run = run_tour({"--no-pause", "--from", "15"});
+    INFO(run.output());
+    CHECK(exit_code(run) == 0);
+    CHECK(run.headers() == std::vector<std::string>{"15", "16"});  // not stopped after the first
+    CHECK(warnings(run) == 1);
+    CHECK(read_text(file) == "not a directory\n");
+  }
+  // The progress file is a directory.
+  std::filesystem::create_directories(state.file());
+  const auto run = run_tour({"--no-pause", "--from", "15"});
+  INFO(run.output());
+  CHECK(exit_code(run) == 0);
+  CHECK(run.headers() == std::vector<std::string>{"15", "16"});
+  CHECK(warnings(run) == 1);
+  CHECK(std::filesystem::is_directory(state.file()));
+  CHECK(std::filesystem::is_empty(state.file()));
+  const auto reset = run_tour({"--reset", "--yes"});
+  CHECK(exit_code(reset) == 1);  // refuses to remove a directory
+  CHECK(std::filesystem::is_directory(state.file()));
+}
+
+TEST_CASE("a symlinked progress file is never followed: neither read nor written through") {
+  state_home state;
+  const std::string base = std::getenv("XDG_STATE_HOME");
+  const std::string target = base + "/elsewhere";
+  std::ofstream(target) << "01\n";
+  std::filesystem::create_directories(base + "/forklab");
+  std::filesystem::create_symlink(target, state.file());
+  const auto run = run_tour({"--no-pause", "--only", "2"});
+  INFO(run.output());
+  CHECK(exit_code(run) == 0);
+  CHECK(run.headers() == std::vector<std::string>{"02"});
+  CHECK(warnings(run) == 1);
+  CHECK(read_text(target) == "01\n");  // untouched
+  CHECK(std::filesystem::is_symlink(state.file()));
+  const auto list = run_tour({"--list"});
+  for (const auto& line : list.lines) CHECK_FALSE(line.starts_with("✓"));  // not read either
+}
+
+TEST_CASE("a relative XDG_STATE_HOME is ignored (XDG: it must be absolute): HOME's is used") {
+  state_home state;
+  const std::string home = std::string(std::getenv("XDG_STATE_HOME")) + "/home";
+  std::filesystem::create_directories(home);
+  const scoped_env env_home("HOME", home.c_str());
+  const scoped_env env_state("XDG_STATE_HOME", "relative-state");
+  const auto run = run_tour({"--no-pause", "--only", "1"});
+  INFO(run.output());
+  CHECK(exit_code(run) == 0);
+  CHECK(warnings(run) == 0);
+  CHECK(read_text(home + "/.local/state/forklab/completed") == "01\n");
+  // Nothing inside the repository, where the tour runs.
+  CHECK_FALSE(std::filesystem::exists(std::string(std::getenv("FORKLAB_SOURCE_DIR")) +
+                                      "/relative-state"));
+}
+
+TEST_CASE("progress is saved atomically: a new file renamed over the old one, nothing left over") {
+  state_home state;
+  state.write("05\n");
+  // A second name for the old file: written in place, it would change too.
+  const std::string old_copy = std::string(std::getenv("XDG_STATE_HOME")) + "/old-link";
+  std::filesystem::create_hard_link(state.file(), old_copy);
+  const auto run = run_tour({"--no-pause", "--only", "1"});
+  INFO(run.output());
+  CHECK(exit_code(run) == 0);
+  CHECK(read_text(state.file()) == "05\n01\n");
+  CHECK(read_text(old_copy) == "05\n");  // the old file as it was: replaced, not rewritten
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(state.file()).parent_path()))
+    ++entries;
+  CHECK(entries == 1);  // no temporary file left
 }

@@ -180,26 +180,97 @@ TEST_CASE("lab02 --step: every zombie has its own row, Z and what it means") {
   CHECK(lab.group_gone());
 }
 
+// The trees of a human-mode run: each its event line, then continuation lines
+// indented by 33 (the drawing).
+struct drawn_tree {
+  std::string caption;               // the event line
+  std::vector<std::string> drawing;  // its continuation lines
+  bool unchanged() const {
+    return drawing.size() == 1 && contains(drawing[0], "(unchanged: the same processes");
+  }
+};
+
+std::vector<drawn_tree> trees_of(const std::vector<std::string>& lines) {
+  std::vector<drawn_tree> trees;
+  bool in_tree = false;
+  for (const auto& line : lines) {
+    if (!line.starts_with(std::string(33, ' '))) {
+      in_tree = contains(line, " tree ");
+      if (in_tree) trees.push_back({line, {}});
+    } else if (in_tree) {
+      trees.back().drawing.push_back(line);
+    }
+  }
+  return trees;
+}
+
 TEST_CASE("lab02 --step for people: the tree's lines fit 100 columns") {
   const auto run =
       run_lab("lab02-zombie", {"--step", "--no-quiz", "--children", "3", "--hold", "0"},
               {.json = false, .stdin_pipe = true, .stdin_data = "\n\n\n"});
   CHECK(exited_with(run.status, 0));
-  // Each tree: its event line, then continuation lines indented by 33.
-  std::vector<int> zombie_rows_per_tree;
   for (const auto& line : run.lines) {
-    if (contains(line, " tree ") && !line.starts_with(std::string(33, ' ')))
-      zombie_rows_per_tree.push_back(0);
-    if (!line.starts_with(std::string(33, ' '))) continue;
     CAPTURE(line);
-    CHECK(line.size() <= screen_width);
-    if (contains(line, " Z zombie: exited, waiting to be reaped") && !zombie_rows_per_tree.empty())
-      ++zombie_rows_per_tree.back();
+    if (line.starts_with(std::string(33, ' '))) CHECK(line.size() <= screen_width);
   }
   CAPTURE(run.lines);
-  REQUIRE(zombie_rows_per_tree.size() >= 2);
-  CHECK(zombie_rows_per_tree.front() == 0);  // before fork
-  for (std::size_t i = 1; i < zombie_rows_per_tree.size(); ++i) CHECK(zombie_rows_per_tree[i] == 3);
+  const auto trees = trees_of(run.lines);
+  REQUIRE(trees.size() >= 2);
+  const auto zombie_rows = [](const drawn_tree& tree) {
+    return std::count_if(tree.drawing.begin(), tree.drawing.end(), [](const std::string& line) {
+      return contains(line, " Z zombie: exited, waiting to be reaped");
+    });
+  };
+  CHECK(zombie_rows(trees.front()) == 0);  // before fork
+  CHECK(zombie_rows(trees[1]) == 3);
+  for (std::size_t i = 2; i < trees.size(); ++i) CHECK((zombie_rows(trees[i]) == 3 || trees[i].unchanged()));
+}
+
+TEST_CASE("--step never draws the same tree twice in a row: one line says it is unchanged") {
+  // lab02: the stage's tree of the zombies, the lab's own tree of them, the
+  // last stage's tree: the same processes three times.
+  const auto run =
+      run_lab("lab02-zombie", {"--step", "--no-quiz", "--children", "2", "--hold", "0"},
+              {.json = false, .stdin_pipe = true, .stdin_data = "\n\n\n"});
+  CHECK(exited_with(run.status, 0));
+  CAPTURE(run.lines);
+  const auto trees = trees_of(run.lines);
+  REQUIRE(trees.size() == 4);
+  int unchanged = 0;
+  const std::vector<std::string>* last_drawing = nullptr;
+  for (const auto& tree : trees) {
+    CAPTURE(tree.caption);
+    if (tree.unchanged()) {
+      ++unchanged;
+      REQUIRE(last_drawing);  // the first tree is always drawn
+      continue;
+    }
+    if (last_drawing) CHECK(tree.drawing != *last_drawing);
+    last_drawing = &tree.drawing;
+  }
+  CHECK(unchanged == 2);
+  // The lab's own caption stays, with the note under it.
+  CHECK(contains(trees[2].caption, "the children are zombies"));
+  CHECK(trees[2].unchanged());
+
+  // In JSON every tree is whole, and marked: unchanged exactly when its
+  // drawing is the one before it.
+  lab_process lab("lab02-zombie", {"--step", "--no-quiz", "--children", "2", "--hold", "0"},
+                  {.stdin_pipe = true, .stdin_data = "\n\n\n"});
+  CHECK(exited_with(lab.wait_exit(), 0));
+  const auto json_trees = lab.events_of("tree");
+  REQUIRE(json_trees.size() == 4);
+  const auto drawing = [](const event& e) {
+    const std::string text = e.text("text");
+    return text.substr(text.find('\n'));
+  };
+  CHECK_FALSE(json_trees[0].boolean("unchanged"));
+  for (std::size_t i = 1; i < json_trees.size(); ++i) {
+    CAPTURE(i);
+    CHECK(json_trees[i].boolean("unchanged") == (drawing(json_trees[i]) == drawing(json_trees[i - 1])));
+  }
+  CHECK(json_trees[2].boolean("unchanged"));
+  CHECK(json_trees[3].boolean("unchanged"));
 }
 
 TEST_CASE("lab08: the server's row shows its listening socket, the child's its connection") {
@@ -411,4 +482,46 @@ TEST_CASE("--timeline: in --help; SIGINT during the hold leaves no process behin
   CHECK(WIFSIGNALED(status));
   CHECK(lab.group_gone());
   CHECK(lab.events_of("timeline").empty());
+}
+
+TEST_CASE("--timeline: each stage's text whole, or cut at a word with \"...\" (never mid-word)") {
+  for (const std::string lang : {"en", "zh"}) {
+    CAPTURE(lang);
+    const auto run = run_lab("lab07-reaper", {"--timeline", "--lang", lang, "--child-sleep", "0.3",
+                                              "--rounds", "2"});
+    CHECK(exited_with(run.status, 0));
+    const auto timelines = run.of("timeline");
+    REQUIRE(timelines.size() == 1);
+    const std::string drawing = timelines[0].text("text");
+    CAPTURE(drawing);
+    std::vector<std::string> stages;
+    for (const auto& e : run.of("step")) stages.push_back(e.text("text"));
+    REQUIRE(!stages.empty());
+    int step_lines = 0, cut = 0;
+    for (const auto& line : lines_of(drawing)) {
+      const auto open = line.find("-- ");
+      if (open == std::string::npos || !line.ends_with(" --") || line.starts_with("---")) continue;
+      ++step_lines;
+      const std::string shown = line.substr(open + 3, line.size() - open - 6);
+      CAPTURE(shown);
+      const bool whole = std::find(stages.begin(), stages.end(), shown) != stages.end();
+      bool at_word = false;
+      if (!whole && shown.ends_with("...")) {
+        ++cut;
+        const std::string kept = shown.substr(0, shown.size() - 3);
+        for (const auto& stage : stages) {
+          if (!stage.starts_with(kept) || stage.size() == kept.size()) continue;
+          const auto next = static_cast<unsigned char>(stage[kept.size()]);
+          const auto last = static_cast<unsigned char>(kept.back());
+          // the next character a space (or the punctuation before one), or
+          // either side Chinese (a wide character: its lead byte is >= 0xE0)
+          const std::string rest = stage.substr(kept.size());
+          at_word = at_word || next == ' ' || next >= 0xE0 || (last & 0xC0) == 0x80 ||
+                    rest.find_first_not_of(",;:") == rest.find(' ');
+        }
+      }
+      CHECK((whole || at_word));
+    }
+    CHECK(step_lines == static_cast<int>(stages.size()));
+  }
 }

@@ -4,6 +4,9 @@
 // body, and a body that throws in a forked child.
 #include "cli.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 
 #include "narrator.hpp"
@@ -150,7 +153,24 @@ TEST_CASE("bad command lines: status 2, CLI11's message on stderr, the body neve
     std::vector<std::string> message;  // parts the error must contain
   };
   const bad_case cases[] = {
-      {{"--count", "abc"}, {"--count", "abc"}},
+      {{"--count", "abc"}, {"--count", "abc", "not a number"}},
+      {{"--count", "0x10"}, {"0x10", "not a number"}},
+      {{"--count", " 5"}, {"not a number"}},
+      {{"--count", "5 "}, {"not a number"}},
+      {{"--count", "+3"}, {"+3", "not a number"}},
+      {{"--count", "3.0"}, {"3.0", "not a number"}},
+      {{"--count", "1e1"}, {"1e1", "not a number"}},
+      {{"--hold", "0x1p-3"}, {"0x1p-3", "not a number"}},
+      {{"--hold", "1e-400"}, {"1e-400", "not a number"}},
+      {{"--hold", "2e1"}, {"2e1", "not a number"}},
+      {{"--hold", "+1"}, {"+1", "not a number"}},
+      {{"--hold", "."}, {"not a number"}},
+      {{"--hold", "1..2"}, {"not a number"}},
+      {{"--hold", "0." + std::string(400, '0') + "1"}, {"not a number"}},
+      {{"--alarm", "0x2"}, {"0x2", "not a number"}},
+      {{"--alarm", "+2"}, {"+2", "not a number"}},
+      {{"--help=foo"}, {"--help", "takes no value"}},
+      {{"--version=1"}, {"--version", "takes no value"}},
       {{"--count", "11"}, {"11", "not in range", "10"}},
       {{"--count", "0"}, {"0", "not in range"}},
       {{"--count", "99999999999"}, {"--count", "99999999999"}},
@@ -201,6 +221,58 @@ TEST_CASE("fractional seconds: --hold 0.2 is 200 ms; whole seconds refuse fracti
   CHECK(run({"--alarm", "60"}, options).status == 0);
   CHECK(options.alarm == 60s);
   CHECK(run({"--alarm", "1.0"}).status == 2);
+  // Plain decimals, with or without a whole part or fraction digits.
+  CHECK(run({"--hold", ".5"}, options).status == 0);
+  CHECK(options.hold.count() == 0.5);
+  CHECK(run({"--hold", "7."}, options).status == 0);
+  CHECK(options.hold.count() == 7);
+  CHECK(run({"--count", "007"}, options).status == 0);
+  CHECK(options.count == 7);
+}
+
+TEST_CASE("\"abc\" is not a number; 11 is a number out of range") {
+  CHECK(contains(run({"--count", "abc"}).err, "Value abc is not a number"));
+  CHECK_FALSE(contains(run({"--count", "abc"}).err, "not in range"));
+  CHECK(contains(run({"--count", "11"}).err, "not in range"));
+  CHECK_FALSE(contains(run({"--count", "11"}).err, "not a number"));
+}
+
+TEST_CASE("output that cannot be written: said once on stderr, and the status is 1") {
+  // stdout on /dev/full: every write fails with ENOSPC.
+  const lab::unique_fd saved(lab::check(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 10), "fcntl"));
+  const lab::unique_fd full(lab::check(::open("/dev/full", O_WRONLY | O_CLOEXEC), "open"));
+  capture err(STDERR_FILENO);
+  lab::check(::dup2(full.get(), STDOUT_FILENO), "dup2");
+  lab::command_line cli("lab99-test", "Writes three lines.");
+  char name[] = "lab99-test";
+  char* argv[] = {name, nullptr};
+  const int status = cli.run(1, argv, [] {
+    for (int i = 0; i < 3; ++i) lab::say("step", "a line nobody can read");
+    const pid_t child = lab::fork_as("child");
+    if (child == 0) {  // child: its failed writes are the same failure, not said again
+      lab::say("step", "the child's line");
+      ::_exit(0);
+    }
+    unit::reap(child);  // parent
+    return 0;
+  });
+  ::dup2(saved.get(), STDOUT_FILENO);
+  CHECK(status == 1);
+  CHECK(lab::output_error() == ENOSPC);
+  CHECK(err.text() == "lab99-test: cannot write output: ENOSPC (No space left on device)\n");
+
+  // A body that already failed keeps its own status.
+  lab::check(::dup2(full.get(), STDOUT_FILENO), "dup2");
+  const int failed = cli.run(1, argv, [] {
+    lab::say("step", "a line nobody can read");
+    return 3;
+  });
+  ::dup2(saved.get(), STDOUT_FILENO);
+  CHECK(failed == 3);
+
+  // The next lab run starts with no error (and a pipe's reader gone is no error).
+  CHECK(run({}).status == 0);
+  CHECK(lab::output_error() == 0);
 }
 
 TEST_CASE("--json, --step and --color reach the narrator") {

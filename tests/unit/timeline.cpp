@@ -381,3 +381,91 @@ TEST_CASE("a Chinese label is cut between characters, and counted as wide") {
     CHECK(count(drawing.text, "X \xe5\xad\x90") == 1);
   }
 }
+
+// The text between "-- " and " --" of each step line of a drawing.
+std::vector<std::string> step_texts(const std::string& drawing) {
+  std::vector<std::string> texts;
+  for (const auto& line : lines(drawing)) {
+    const auto open = line.find("-- ");
+    if (open == std::string::npos || !line.ends_with(" --") || line.starts_with("---")) continue;
+    texts.push_back(line.substr(open + 3, line.size() - open - 6));
+  }
+  return texts;
+}
+
+// True when `shown` is `original` whole, or a cut of it at a word boundary:
+// a prefix of it followed there by a space, then "...".
+bool whole_or_cut_at_word(const std::string& shown, const std::string& original) {
+  if (shown == original) return true;
+  if (!shown.ends_with("...")) return false;
+  const std::string kept = shown.substr(0, shown.size() - 3);
+  if (!original.starts_with(kept) || kept.empty()) return false;
+  const char next = original[kept.size()];
+  // After the words kept: a space, or the punctuation the cut dropped before one.
+  const auto rest = original.substr(kept.size());
+  return next == ' ' || rest.find_first_not_of(",;:") == rest.find(' ');
+}
+
+TEST_CASE("fit_words: a cut text ends at a word boundary with \"...\"; Chinese between characters") {
+  CHECK(lab::fit_words("short enough", 20) == "short enough");
+  CHECK(lab::fit_words("the parent reaps every child", 20) == "the parent reaps...");
+  CHECK(lab::fit_words("the parent reaps every child", 19) == "the parent reaps...");
+  CHECK(lab::fit_words("the parent reaps every child", 18) == "the parent...");
+  CHECK(lab::fit_words("waiting, then reaping", 13) == "waiting...");   // no "waiting,..."
+  CHECK(lab::fit_words("supercalifragilistic", 10) == "superca...");  // one word: cut in it
+  // Cut already by the record: the last word may be a piece; it goes.
+  CHECK(lab::fit_words("the parent rea", 40, true) == "the parent...");
+  CHECK(lab::fit_words("the parent ", 40, true) == "the parent...");
+  // Chinese: any two characters are a boundary (each two columns wide).
+  const std::string zh = "\xe7\x88\xb6\xe8\xbf\x9b\xe7\xa8\x8b\xe5\x9b\x9e\xe6\x94\xb6";  // 5 chars
+  CHECK(lab::fit_words(zh, 10) == zh);
+  CHECK(lab::fit_words(zh, 9) == zh.substr(0, 9) + "...");  // 3 characters, 6 columns + 3
+  CHECK(lab::fit_words(zh, 8) == zh.substr(0, 6) + "...");
+}
+
+TEST_CASE("a stage text too long for its line is cut at a word, never inside one") {
+  const std::string long_stage =
+      "every child has exited and none was waited for: they are zombies until the parent "
+      "reaps them or itself exits, and init adopts and reaps them";
+  lab::timeline_contents contents;
+  contents.entries.push_back(entry(1, 300, "parent", "step", ' ', long_stage));
+  contents.entries.back().label_cut = long_stage.size() >= sizeof contents.entries[0].label;
+  contents.entries.push_back(entry(2, 300, "parent", "fork", '+', "fork 301", 301, "child"));
+  contents.entries.push_back(entry(3, 300, "parent", "step", ' ', "a short stage"));
+  for (const std::size_t width : {100, 72, 60, 45}) {
+    CAPTURE(width);
+    const auto drawing = lab::draw_timeline(contents, width);
+    CAPTURE(drawing.text);
+    CHECK(widest(drawing.text) <= width);
+    const auto texts = step_texts(drawing.text);
+    REQUIRE(texts.size() == 2);
+    CHECK(texts[0].ends_with("..."));
+    CHECK(whole_or_cut_at_word(texts[0], long_stage));
+    CHECK(texts[1] == "a short stage");
+  }
+}
+
+TEST_CASE("the narrator keeps a stage's whole text; one longer than the record is cut at a word") {
+  start(true);
+  capture out(STDOUT_FILENO);
+  const std::string stage_text =
+      "the parent sleeps in rounds while the children exit one after the other and the "
+      "SIGCHLD handler reaps each of them in a waitpid loop with WNOHANG, saving errno";
+  REQUIRE(stage_text.size() > 128);
+  lab::stage("a stage of medium length, longer than any lane's cell");
+  lab::stage(stage_text);
+  out.text();
+  const auto contents = lab::read_timeline();
+  REQUIRE(contents.entries.size() == 2);
+  CHECK(std::string(contents.entries[0].label) ==
+        "a stage of medium length, longer than any lane's cell");
+  CHECK_FALSE(contents.entries[0].label_cut);
+  CHECK(contents.entries[1].label_cut);
+  const auto drawing = lab::draw_timeline(contents, 100);
+  CAPTURE(drawing.text);
+  const auto texts = step_texts(drawing.text);
+  REQUIRE(texts.size() == 2);
+  CHECK(texts[0] == "a stage of medium length, longer than any lane's cell");
+  CHECK(texts[1].ends_with("..."));
+  CHECK(whole_or_cut_at_word(texts[1], stage_text));
+}
