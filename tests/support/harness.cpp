@@ -185,7 +185,9 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(out.write_end.get(), STDOUT_FILENO);
     ::dup2(err.write_end.get(), STDERR_FILENO);
-    if (options.stdin_pipe) {
+    if (options.stdin_fd >= 0) {
+      ::dup2(options.stdin_fd, STDIN_FILENO);
+    } else if (options.stdin_pipe) {
       ::dup2(in.read_end.get(), STDIN_FILENO);
     } else {
       const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -54,6 +54,7 @@ struct run_options {
   bool json = true;          // add --json
   bool stdin_pipe = false;   // give the lab a pipe as stdin (else /dev/null)
   std::string stdin_data;    // written to that pipe at start
+  int stdin_fd = -1;         // else this descriptor as stdin (a pseudo-terminal's terminal side)
 };
 
 // Thrown when the lab does not do what a test waits for; its message holds
