@@ -450,12 +450,12 @@ int main(int argc, char** argv) {
       const double seconds = seconds_since(start);
       const std::string mode = split ? "split" : "lock-step";
       lab::say("result",
-               "{mode}: {bytes} bytes sent, {echoed} echoed, in {seconds} s",
+               "{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
                {{"mode", mode},
                 {"lines", echo.lines},
                 {"bytes", r.sent},
                 {"echoed", echo.received},
-                {"seconds", seconds},
+                {"elapsed", seconds},
                 {"ended", r.ended}});
       times.emplace_back(mode, seconds);
       all_ended = all_ended && r.ended;
