@@ -205,7 +205,8 @@ struct client_run {
 // output is read meanwhile, so neither side waits for the other), then closed.
 client_run run_client(const std::string& port, const std::string& input,
                       std::vector<std::string> extra = {}, bool json = true) {
-  std::vector<std::string> args{"127.0.0.1", port};
+  // A client that waits in vain (a broken lab) gives up in 5 s, not the default 10.
+  std::vector<std::string> args{"127.0.0.1", port, "--idle-timeout", "5"};
   args.insert(args.end(), extra.begin(), extra.end());
   lab_process client("lab09-echo-cli", args, {.json = json, .stdin_pipe = true});
   std::thread feeder([&] {
