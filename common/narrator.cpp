@@ -144,13 +144,17 @@ std::size_t utf8_character(std::string_view text, std::size_t& ill_formed) noexc
   if (lead < 0x80) return 1;
   std::size_t length = 0;
   unsigned char low = 0x80, high = 0xbf;  // the second byte's range
-  if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-  else if (lead == 0xe0) length = 3, low = 0xa0;
-  else if (lead == 0xed) length = 3, high = 0x9f;  // not a surrogate
-  else if (lead >= 0xe1 && lead <= 0xef) length = 3;
-  else if (lead == 0xf0) length = 4, low = 0x90;
-  else if (lead >= 0xf1 && lead <= 0xf3) length = 4;
-  else if (lead == 0xf4) length = 4, high = 0x8f;  // not past U+10FFFF
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;   // no overlong form
+    if (lead == 0xed) high = 0x9f;  // no surrogate
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;   // no overlong form
+    if (lead == 0xf4) high = 0x8f;  // nothing past U+10FFFF
+  }
   std::size_t i = 1;
   for (; i < length && i < text.size(); ++i) {
     const unsigned char c = byte(i);

@@ -57,7 +57,9 @@ volatile sig_atomic_t stop_signal = 0;
 
 // The reader's SIGINT/SIGTERM: only noted here; the loop then ends the writer,
 // reaps it, and dies of the same signal.
-void on_stop(int signo) { stop_signal = signo; }
+void on_stop(int signo) {
+  stop_signal = signo;
+}
 
 int milliseconds_until(clock_type::time_point when) {
   if (when == never) return -1;
@@ -90,8 +92,8 @@ class input_lines {
     if (q_line() && (buffer_.size() == 1 || buffer_[1] == '\n')) reason_ = "q";
     if (buffer_.empty() || reason_ == "q") return std::nullopt;
     const std::size_t newline = buffer_.find('\n');
-    const std::size_t size = std::min<std::size_t>(
-        newline == std::string::npos ? buffer_.size() : newline + 1, 4096);
+    const std::size_t size =
+        std::min<std::size_t>(newline == std::string::npos ? buffer_.size() : newline + 1, 4096);
     std::string line = buffer_.substr(0, size);
     buffer_.erase(0, size);
     line_start_ = line.back() == '\n';
@@ -165,9 +167,10 @@ struct no_answer : std::runtime_error {
 };
 
 [[noreturn]] void give_up(const options& o, long long owed) {
-  lab::say_error("no answer: the server sent nothing for {timeout} s while {owed} bytes were "
-                 "owed or its end of file was awaited (--idle-timeout)",
-                 {{"timeout", o.idle_timeout.count()}, {"owed", owed}});
+  lab::say_error(
+      "no answer: the server sent nothing for {timeout} s while {owed} bytes were "
+      "owed or its end of file was awaited (--idle-timeout)",
+      {{"timeout", o.idle_timeout.count()}, {"owed", owed}});
   throw no_answer();
 }
 
@@ -183,9 +186,11 @@ void run_lock_step(int connection, input_lines& input, echo_output& echo, const 
   const auto receive = [&](long long until) {  // until `until` bytes in all, or end of file
     while (echo.received < until) {
       pollfd ready{connection, POLLIN, 0};
-      const auto deadline = o.idle_timeout.count() > 0 ? clock_type::now() + as_duration(o.idle_timeout) : never;
+      const auto deadline =
+          o.idle_timeout.count() > 0 ? clock_type::now() + as_duration(o.idle_timeout) : never;
       int n = 0;
-      while ((n = ::poll(&ready, 1, milliseconds_until(deadline))) < 0 && errno == EINTR) {}
+      while ((n = ::poll(&ready, 1, milliseconds_until(deadline))) < 0 && errno == EINTR) {
+      }
       if (lab::check(n, "poll") == 0) give_up(o, until - echo.received);
       const std::size_t got = lab::read_some(connection, buffer);
       if (got == 0) return false;
@@ -229,8 +234,8 @@ bool server_has_ended(int connection) {  // its FIN has arrived: POLLRDHUP
 }
 
 // The course's split client (echo_mpclient.c), with every end handled.
-void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo,
-               const options& o, run_result& r) {
+void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo, const options& o,
+               run_result& r) {
   lab::ask("lab09.eof", {{"call", o.close_instead ? "close()" : "shutdown(SHUT_WR)"}});
   auto reports = lab::make_pipe();
   const pid_t writer = lab::fork_as("writer");
@@ -242,8 +247,8 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
       progress.sent += static_cast<long long>(line->size());
       send_report(reports.write_end.get(), progress);
     }
-    progress.state = server_has_ended(connection.get()) ? report::finished_after_server
-                                                        : report::finished;
+    progress.state =
+        server_has_ended(connection.get()) ? report::finished_after_server : report::finished;
     send_report(reports.write_end.get(), progress);
     const long long sent = progress.sent;
     if (o.close_instead) {
@@ -269,8 +274,8 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
   std::array<char, 16384> buffer;
   const auto read_reports = [&] {  // false when the writer ended without finishing
     std::array<report, 64> got;
-    const std::size_t n = lab::read_some(reports.read_end.get(),
-                                         {reinterpret_cast<char*>(got.data()), sizeof got});
+    const std::size_t n =
+        lab::read_some(reports.read_end.get(), {reinterpret_cast<char*>(got.data()), sizeof got});
     if (n < sizeof(report)) return false;
     const report& last = got[n / sizeof(report) - 1];
     finished = last.state != report::sending;
@@ -299,18 +304,21 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
       if (ready <= 0) continue;
       if (fds[1].revents) {
         if (!read_reports()) break;  // the writer ended without finishing; it said why
-        if (finished && o.close_instead) hang_deadline = clock_type::now() + as_duration(o.hang_timeout);
+        if (finished && o.close_instead)
+          hang_deadline = clock_type::now() + as_duration(o.hang_timeout);
       }
       if (fds[0].revents) {
         const std::size_t n = lab::read_some(
             connection.get(),
-            std::span(buffer).first(lab::narrator_settings().json ? echo_output::json_read_size : buffer.size()));
+            std::span(buffer).first(lab::narrator_settings().json ? echo_output::json_read_size
+                                                                  : buffer.size()));
         end_of_file = n == 0;
         echo.take({buffer.data(), n});
       }
       // Idle: an echo owed (or, after shutdown, the end of file) and nothing for idle_timeout.
       const bool waiting = echo.received < r.sent || (finished && !o.close_instead);
-      if (!waiting || o.idle_timeout.count() <= 0) idle_deadline = never;
+      if (!waiting || o.idle_timeout.count() <= 0)
+        idle_deadline = never;
       else if (fds[0].revents || idle_deadline == never)
         idle_deadline = clock_type::now() + as_duration(o.idle_timeout);
     }
@@ -326,7 +334,8 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
   if (end_of_file) {
     // The writer's "finished", if it finished, was written before its end reached the server.
     pollfd done{reports.read_end.get(), POLLIN, 0};
-    while (!finished && ::poll(&done, 1, 0) == 1 && read_reports()) {}
+    while (!finished && ::poll(&done, 1, 0) == 1 && read_reports()) {
+    }
     echo.finish();
     lab::say("close", "end of file from the server after {bytes} bytes echoed",
              {{"bytes", echo.received}});
@@ -346,7 +355,8 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
                            "the server closed the connection before the writer's call: its end "
                            "of file did not come from that call",
                            end_of_file ? "yes" : "no");
-    for (int signo : {SIGINT, SIGTERM}) lab::install_handler(signo, SIG_DFL);  // PDEATHSIG ends the writer
+    for (int signo : {SIGINT, SIGTERM})
+      lab::install_handler(signo, SIG_DFL);  // PDEATHSIG ends the writer
   } else {
     lab::say("signal", "{signal}: ending the writer and reaping it first",
              {{"signal", lab::signal_name(stop_signal)}});
@@ -443,14 +453,15 @@ int main(int argc, char** argv) {
       const auto start = clock_type::now();
       run_result r;
       try {
-        if (split) run_split(connection, input, echo, o, r);
-        else run_lock_step(connection.get(), input, echo, o, r);
+        if (split)
+          run_split(connection, input, echo, o, r);
+        else
+          run_lock_step(connection.get(), input, echo, o, r);
       } catch (const no_answer&) {  // said already
       }
       const double seconds = seconds_since(start);
       const std::string mode = split ? "split" : "lock-step";
-      lab::say("result",
-               "{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
+      lab::say("result", "{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
                {{"mode", mode},
                 {"lines", echo.lines},
                 {"bytes", r.sent},
@@ -461,9 +472,13 @@ int main(int argc, char** argv) {
       all_ended = all_ended && r.ended;
     }
     if (compare)
-      lab::say("result", "the same input: lock-step {lock_step} s, split {split} s (split / lock-step = {ratio})",
-               {{"mode", "compare"}, {"lock_step", times[0].second}, {"split", times[1].second},
-                {"ratio", times[1].second / std::max(times[0].second, 1e-6)}});
+      lab::say(
+          "result",
+          "the same input: lock-step {lock_step} s, split {split} s (split / lock-step = {ratio})",
+          {{"mode", "compare"},
+           {"lock_step", times[0].second},
+           {"split", times[1].second},
+           {"ratio", times[1].second / std::max(times[0].second, 1e-6)}});
     return all_ended ? 0 : 1;
   });
 }

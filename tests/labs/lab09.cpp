@@ -145,8 +145,11 @@ class test_server {
 bool valid_utf8(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size();) {
     const auto lead = static_cast<unsigned char>(bytes[i]);
-    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3
-                               : (lead >> 3) == 0x1e                 ? 4 : 0;
+    const std::size_t length = lead < 0x80           ? 1
+                               : (lead >> 5) == 0x6  ? 2
+                               : (lead >> 4) == 0xe  ? 3
+                               : (lead >> 3) == 0x1e ? 4
+                                                     : 0;
     if (length == 0 || i + length > bytes.size()) return false;
     unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
     for (std::size_t k = 1; k < length; ++k) {
@@ -347,8 +350,9 @@ TEST_CASE("on a pipe a line q is data: all is sent; --quit-line always makes it 
   }
 }
 
-TEST_CASE("--json: valid UTF-8 JSON for text cut inside characters and for any bytes; "
-          "data_hex gives back the exact bytes") {
+TEST_CASE(
+    "--json: valid UTF-8 JSON for text cut inside characters and for any bytes; "
+    "data_hex gives back the exact bytes") {
   test_server server;
   std::string chinese;  // python3 -c "print('中文'*400)"
   for (int i = 0; i < 400; ++i) chinese += "\xe4\xb8\xad\xe6\x96\x87";
@@ -372,7 +376,8 @@ TEST_CASE("--json: valid UTF-8 JSON for text cut inside characters and for any b
   CHECK(exited_with(run.status, 0));
   check_valid_json_lines(run.lines);
   CHECK(run.echoed(true, false) == binary);
-  for (const auto& e : run.of("echo")) CHECK(e.number("bytes") * 2 == static_cast<long long>(e.text("data_hex").size()));
+  for (const auto& e : run.of("echo"))
+    CHECK(e.number("bytes") * 2 == static_cast<long long>(e.text("data_hex").size()));
 }
 
 TEST_CASE("a 1 MiB line comes through intact: raw bytes on stdout, narration on stderr") {
@@ -405,8 +410,8 @@ TEST_CASE("--json into a pipe: every line exactly once, none torn by the other p
   // Control and ill-formed bytes are escaped 6 characters each, plus 2 of hex:
   // the longest "echo" lines. Each stays under PIPE_BUF, so the writer's
   // concurrent lines cannot tear it.
-  const std::string input = std::string(20000, '\x01') + "\n" + std::string(20000, '\xff') +
-                            "\n" + random_bytes(20000, 3) + "\n";
+  const std::string input = std::string(20000, '\x01') + "\n" + std::string(20000, '\xff') + "\n" +
+                            random_bytes(20000, 3) + "\n";
   for (int round = 0; round < 5; ++round) {
     const auto run = run_client(server.port, input);
     CHECK(exited_with(run.status, 0));
@@ -417,8 +422,9 @@ TEST_CASE("--json into a pipe: every line exactly once, none torn by the other p
   }
 }
 
-TEST_CASE("split against lock-step, the server delaying each echo by 50 ms: 20 lines take "
-          "the lock-step client 20 delays, the split client about one") {
+TEST_CASE(
+    "split against lock-step, the server delaying each echo by 50 ms: 20 lines take "
+    "the lock-step client 20 delays, the split client about one") {
   constexpr int lines = 20;
   constexpr auto delay = 50ms;
   test_server server(delay);
@@ -466,8 +472,9 @@ TEST_CASE("split against lock-step, the server delaying each echo by 50 ms: 20 l
   CHECK(alone.of("result").at(0).real("elapsed") >= n_delays);
 }
 
-TEST_CASE("a server that accepts but never answers: --idle-timeout ends the client, status 1, "
-          "nothing left") {
+TEST_CASE(
+    "a server that accepts but never answers: --idle-timeout ends the client, status 1, "
+    "nothing left") {
   test_server server(0ms, true);
   for (const auto& mode : std::vector<std::vector<std::string>>{{}, {"--lock-step"}}) {
     for (const bool input_ended : {false, true}) {
@@ -549,6 +556,40 @@ TEST_CASE("the server goes away: the client says so, ends both processes, exits 
   CHECK_FALSE(lab::read_proc(writer));
 }
 
+TEST_CASE("the server goes away while the writer still sends: both processes end, status 1") {
+  test_server server;
+  lab_process client("lab09-echo-cli", {"127.0.0.1", server.port}, {.stdin_pipe = true});
+  client.write_stdin("first\n");
+  client.expect("echo");
+  const pid_t writer = writer_of(client.events());
+  REQUIRE(writer > 0);
+  std::thread feeder([&] {
+    try {
+      for (int i = 0; i < 200; ++i) client.write_stdin(std::string(65536, 'x'));
+    } catch (const std::exception&) {  // the client ended: its stdin is closed
+    }
+    client.close_stdin();
+  });
+  server.go_away();  // with bytes unread: the connection is reset
+  int status = 0;
+  try {
+    status = client.wait_exit(30s);
+  } catch (...) {
+    client.signal_group(SIGKILL);
+    feeder.join();
+    throw;
+  }
+  feeder.join();
+  CHECK(exited_with(status, 1));
+  CHECK(!client.events_of("error").empty());
+  const auto reaps = client.events_of("reap");
+  REQUIRE(reaps.size() == 1);
+  CHECK(reaps[0].pid() == client.pid());
+  CHECK(reaps[0].number("child") == writer);
+  CHECK(client.group_gone());
+  CHECK_FALSE(lab::read_proc(writer));
+}
+
 TEST_CASE(
     "reader and writer share one socket; each holds only its own end of the pipe between them") {
   test_server server;
@@ -626,8 +667,9 @@ TEST_CASE("--step pauses before the fork and goes on at Enter") {
   CHECK(client.group_gone());
 }
 
-TEST_CASE("at a terminal, answered slowly: a line q ends the input, and the revealed answer "
-          "is the lesson's, marked right") {
+TEST_CASE(
+    "at a terminal, answered slowly: a line q ends the input, and the revealed answer "
+    "is the lesson's, marked right") {
   // The learner takes 3 times the lab's timeouts at every prompt: nothing the
   // answer depends on runs meanwhile (the writer is forked after the answer,
   // and the hang and idle clocks start after it).
@@ -635,8 +677,8 @@ TEST_CASE("at a terminal, answered slowly: a line q ends the input, and the reve
   for (const bool close_instead : {false, true}) {
     CAPTURE(close_instead);
     test_server server;
-    std::vector<std::string> args{"127.0.0.1", server.port, "--step", "--hang-timeout", "0.2",
-                                  "--idle-timeout", "0.2"};
+    std::vector<std::string> args{"127.0.0.1", server.port,      "--step", "--hang-timeout",
+                                  "0.2",       "--idle-timeout", "0.2"};
     if (close_instead) args.push_back("--close-instead-of-shutdown");
     terminal_client learner(args);
     learner.lab.expect("pause");  // connected, before the fork
@@ -674,8 +716,8 @@ TEST_CASE("at a terminal, answered slowly: a line q ends the input, and the reve
 
 TEST_CASE("the quiz's premise gone (the server closed during the answer): not marked") {
   test_server server;
-  terminal_client learner({"127.0.0.1", server.port, "--step", "--close-instead-of-shutdown",
-                           "--hang-timeout", "0.2"});
+  terminal_client learner(
+      {"127.0.0.1", server.port, "--step", "--close-instead-of-shutdown", "--hang-timeout", "0.2"});
   learner.lab.expect("pause");
   learner.type("\n");
   learner.lab.expect("quiz");
@@ -701,15 +743,15 @@ TEST_CASE("no server: connect is refused, status 1; bad values: status 2; --help
   CHECK(exited_with(refused.status, 1));
   CHECK(refused.stderr_text.find("ECONNREFUSED") != std::string::npos);
   check_refused("lab09-echo-cli", {{"127.0.0.1", "70000"},
-                                  {"127.0.0.1", "http"},
-                                  {"--hang-timeout", "0"},
-                                  {"--idle-timeout", "-1"},
-                                  {"--quit-line", "sometimes"},
-                                  {"--lock-step", "--compare"},
-                                  {"--lock-step", "--close-instead-of-shutdown"},
-                                  {"--compare", "--close-instead-of-shutdown"},
-                                  {"--no-such-option"}});
-  check_help("lab09-echo-cli", {"HOST", "PORT", "--close-instead-of-shutdown", "--hang-timeout",
-                                "--lock-step", "--compare", "--idle-timeout", "--quit-line",
-                                "data_hex"});
+                                   {"127.0.0.1", "http"},
+                                   {"--hang-timeout", "0"},
+                                   {"--idle-timeout", "-1"},
+                                   {"--quit-line", "sometimes"},
+                                   {"--lock-step", "--compare"},
+                                   {"--lock-step", "--close-instead-of-shutdown"},
+                                   {"--compare", "--close-instead-of-shutdown"},
+                                   {"--no-such-option"}});
+  check_help("lab09-echo-cli",
+             {"HOST", "PORT", "--close-instead-of-shutdown", "--hang-timeout", "--lock-step",
+              "--compare", "--idle-timeout", "--quit-line", "data_hex"});
 }

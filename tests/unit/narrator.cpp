@@ -127,8 +127,11 @@ TEST_CASE("JSON escaping: quotes, backslashes, newlines and control characters r
 bool valid_utf8(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size();) {
     const auto lead = static_cast<unsigned char>(bytes[i]);
-    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3
-                               : (lead >> 3) == 0x1e                 ? 4 : 0;
+    const std::size_t length = lead < 0x80           ? 1
+                               : (lead >> 5) == 0x6  ? 2
+                               : (lead >> 4) == 0xe  ? 3
+                               : (lead >> 3) == 0x1e ? 4
+                                                     : 0;
     if (length == 0 || i + length > bytes.size()) return false;
     unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
     for (std::size_t k = 1; k < length; ++k) {
@@ -150,16 +153,17 @@ TEST_CASE("JSON escaping: any bytes give valid UTF-8; each ill-formed sequence o
     std::string bytes, decoded;
   };
   const std::vector<sample> samples = {
-      {"\xe4\xb8\xad\xe6\x96\x87 ok \xf0\x9f\x98\x80", "\xe4\xb8\xad\xe6\x96\x87 ok \xf0\x9f\x98\x80"},
-      {"\xe4\xb8", replacement},                       // a read that ended inside 中
-      {"\xe4\xb8" "a", replacement + "a"},             // cut short, then ASCII
+      {"\xe4\xb8\xad\xe6\x96\x87 ok \xf0\x9f\x98\x80",
+       "\xe4\xb8\xad\xe6\x96\x87 ok \xf0\x9f\x98\x80"},
+      {"\xe4\xb8", replacement},                           // a read that ended inside 中
+      {std::string("\xe4\xb8") + "a", replacement + "a"},  // cut short, then ASCII
       {"\xad\xe6\x96\x87", replacement + "\xe6\x96\x87"},  // the rest of 中, then 文
-      {"\xc0\xaf", replacement + replacement},         // overlong '/': neither byte can start
+      {"\xc0\xaf", replacement + replacement},             // overlong '/': neither byte can start
       {"\xed\xa0\x80", replacement + replacement + replacement},  // a surrogate, U+D800
       {"\xf4\x90\x80\x80", replacement + replacement + replacement + replacement},  // > U+10FFFF
       {"\xff\xfe", replacement + replacement},
-      {"\xf0\x9f\x98", replacement},                   // an emoji cut short
-      {"a\x80" "b", "a" + replacement + "b"}};
+      {"\xf0\x9f\x98", replacement},  // an emoji cut short
+      {std::string("a\x80") + "b", "a" + replacement + "b"}};
   start(true);
   for (const auto& [bytes, decoded] : samples) {
     CAPTURE(bytes);
