@@ -153,6 +153,7 @@ class echo_output {
 
 struct options {
   bool close_instead = false, q_quits = false;
+  bool timed = false;  // --compare: no tree while the clock runs (reading /proc takes time)
   lab::seconds hang_timeout{5}, idle_timeout{10};
 };
 
@@ -266,7 +267,7 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
   for (int signo : {SIGINT, SIGTERM}) lab::install_handler(signo, on_stop);  // not the writer's
   reports.write_end.reset();
   lab::say("fork", "forked the writer {child}; this process reads", {{"child", writer}});
-  lab::show_tree("reader and writer share one socket:");
+  if (!o.timed) lab::show_tree("reader and writer share one socket:");
 
   bool finished = false, end_of_file = false, hung = false, failed = false, idle = false;
   bool premise = false;  // the connection lived until the writer's call
@@ -419,6 +420,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     lab::install_handler(SIGPIPE, SIG_IGN);  // a dead peer gives EPIPE, reported
+    o.timed = compare;
     o.q_quits = quit_line == "always" || (quit_line == "terminal" && ::isatty(STDIN_FILENO));
     const bool json = lab::narrator_settings().json;
     lab::unique_fd data_out;  // standard output, for the echoed bytes; fd 1 is then stderr
