@@ -255,6 +255,18 @@ constexpr std::string_view english[] = {
     "the server closed the connection before the input ended: it went away",
     "{signal}: ending the writer and reaping it first",
     "the writer has finished; it waits as a zombie until the reader reaps it",
+    "connected: one process writes a line, then reads its echo",
+    "{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
+    "the same input: lock-step {lock_step} s, split {split} s (split / lock-step = {ratio})",
+    "split",
+    "lock-step",
+    "no answer: the server sent nothing for {timeout} s while {owed} bytes were owed or its end "
+    "of file was awaited (--idle-timeout)",
+    "--lock-step, --compare and --close-instead-of-shutdown exclude each other: close() is a "
+    "trap of the split client only, and --compare runs both ways",
+    "the server stopped answering, so the run could not show what the writer's call does",
+    "the server closed the connection before the writer's call: its end of file did not come "
+    "from that call",
 
     // lab10
     "SIGCHLD handler runs (delivery {delivery}): reaped {reaped_now}",

@@ -349,6 +349,27 @@ constexpr translation chinese[] = {
     {"{signal}: ending the writer and reaping it first", "{signal}：先结束写进程并回收它"},
     {"the writer has finished; it waits as a zombie until the reader reaps it",
      "写进程已完成；它作为僵尸进程等待，直到读进程回收它"},
+    {"connected: one process writes a line, then reads its echo",
+     "已连接：一个进程写一行，然后读它的回声"},
+    {"{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
+     "{mode}：发送 {bytes} 字节，收到回声 {echoed} 字节，用时 {elapsed} 秒"},
+    {"the same input: lock-step {lock_step} s, split {split} s (split / lock-step = {ratio})",
+     "同样的输入：逐行往返 {lock_step} 秒，分割 I/O {split} 秒（分割 / 逐行 = {ratio}）"},
+    {"split", "分割 I/O"},
+    {"lock-step", "逐行往返（不分割）"},
+    {"no answer: the server sent nothing for {timeout} s while {owed} bytes were owed or its end "
+     "of file was awaited (--idle-timeout)",
+     "没有应答：服务器端 {timeout} 秒内什么也没发来，而此时还欠 {owed} 字节的回声，或正在等待它的 "
+     "EOF（--idle-timeout）"},
+    {"--lock-step, --compare and --close-instead-of-shutdown exclude each other: close() is a "
+     "trap of the split client only, and --compare runs both ways",
+     "--lock-step、--compare 和 --close-instead-of-shutdown 互相排斥：close() 只是分割 I/O "
+     "客户端的陷阱，而 --compare 会把两种方式都运行一遍"},
+    {"the server stopped answering, so the run could not show what the writer's call does",
+     "服务器端不再应答，所以这次运行无法展示写进程的这个调用会怎样"},
+    {"the server closed the connection before the writer's call: its end of file did not come "
+     "from that call",
+     "服务器端在写进程调用之前就关闭了连接：这个 EOF 并不是那个调用带来的"},
 
     // lab10
     {"SIGCHLD handler runs (delivery {delivery}): reaped {reaped_now}",

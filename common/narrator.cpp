@@ -207,10 +207,49 @@ void append_integer(Line& line, long long value, int min_width = 0, char pad = '
   while (n > 0) line.append(std::string_view(&digits[--n], 1));
 }
 
-// The characters of a JSON string, escaped, without the quotes.
+// How much of `text` (not empty) one UTF-8 character takes: its length when
+// the bytes at the front are a well-formed sequence (Unicode 3.9, table 3-7:
+// no overlong form, no surrogate, nothing past U+10FFFF), else 0 — and then
+// `ill_formed` is the length of the maximal ill-formed part to replace by one
+// U+FFFD (a sequence cut short counts as one; a stray byte as one).
+std::size_t utf8_character(std::string_view text, std::size_t& ill_formed) noexcept {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the second byte's range
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;   // no overlong form
+    if (lead == 0xed) high = 0x9f;  // no surrogate
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;   // no overlong form
+    if (lead == 0xf4) high = 0x8f;  // nothing past U+10FFFF
+  }
+  std::size_t i = 1;
+  for (; i < length && i < text.size(); ++i) {
+    const unsigned char c = byte(i);
+    if (c < (i == 1 ? low : 0x80) || c > (i == 1 ? high : 0xbf)) break;
+  }
+  if (length > 0 && i == length) return length;
+  ill_formed = i;  // 1 for a byte that cannot start a character
+  return 0;
+}
+
+// The characters of a JSON string, escaped, without the quotes. Whatever the
+// bytes of `text` (a read that ended inside a character, binary data), the
+// result is valid JSON in valid UTF-8: well-formed characters are copied,
+// each ill-formed sequence becomes \ufffd (U+FFFD, the replacement
+// character), control characters \uXXXX. Where the exact bytes matter, a lab
+// carries them in a field of their own (base64). Async-signal-safe.
 template <typename Line>
 void append_json_characters(Line& line, std::string_view text) noexcept {
-  for (const char c : text) {
+  while (!text.empty()) {
+    const char c = text.front();
+    std::size_t used = 1;
     switch (c) {
       case '"': line.append("\\\""); break;
       case '\\': line.append("\\\\"); break;
@@ -222,10 +261,14 @@ void append_json_characters(Line& line, std::string_view text) noexcept {
           static const char hex[] = "0123456789abcdef";
           const char escaped[] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xf], hex[c & 0xf]};
           line.append(std::string_view(escaped, sizeof escaped));
+        } else if (std::size_t ill_formed = 0; (used = utf8_character(text, ill_formed)) > 0) {
+          line.append(text.substr(0, used));  // at most 4 bytes: a fixed line never splits it
         } else {
-          line.append(std::string_view(&c, 1));
+          line.append("\\ufffd");
+          used = ill_formed;
         }
     }
+    text.remove_prefix(used);
   }
 }
 

@@ -28,7 +28,7 @@ const std::set<std::string> run_specific = {
     "sender",        "target",  "port",    "address", "local",    "peer",       "slept",
     "left",          "waited",  "handler", "old",     "returned", "wchan",      "meaning",
     "captured",      "listing", "lab",     "process", "targets",  "connection", "global_address",
-    "local_address", "sockets", "caught",  "blocked", "ignored"};
+    "local_address", "sockets", "caught",  "blocked", "ignored", "elapsed"};
 
 struct lab_run {
   std::string lab;

@@ -1,35 +1,187 @@
 // lab09-echo-cli: a client split into a writer (stdin -> socket) and a reader
 // (socket -> stdout); shutdown(SHUT_WR) ends it, every echoed byte arrives.
+// Against an echo server of the test's own (a thread on loopback, which can
+// delay each echo, never answer, or go away): the lock-step client pays the
+// delay once per line, the split one about once; --json lines are valid UTF-8
+// JSON whatever the bytes, and data_hex carries them exactly; a line "q" ends
+// the input only at a terminal; a silent server ends the client at its idle
+// timeout; the quiz, answered slowly at a terminal, stays the lesson's.
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
+#include <mutex>
 #include <random>
 #include <thread>
 
+#include "../unit/support.hpp"  // the strict JSON reader
 #include "checks.hpp"
 #include "harness.hpp"
+#include "net.hpp"
 #include "proc.hpp"
+#include "pty.hpp"
 #include "signals.hpp"
 
 using namespace harness;
+using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-// lab08-echo-serv on a free port, quiet, stopped with SIGTERM at the end.
-struct echo_server {
-  lab_process process{"lab08-echo-serv", {"--port", "0", "--quiet"}};
-  std::string port = std::to_string(process.expect("listen").number("port"));
-  ~echo_server() {
-    try {
-      process.signal(SIGTERM);
-      process.wait_exit();
-    } catch (const std::exception&) {  // the destructor of lab_process kills what is left
+// An echo server of the test's own, on a free loopback port: one thread
+// accepts, one thread per connection echoes each piece it reads `delay`
+// after it arrived (as a link with that latency would: pieces in flight
+// overlap), until the client's end of file, then closes. `silent`: it
+// accepts, then neither reads nor answers. go_away() closes every
+// connection and the listening socket at once.
+class test_server {
+ public:
+  struct arrival {
+    clock_type::time_point when;
+    std::size_t bytes;
+  };
+
+  explicit test_server(std::chrono::milliseconds delay = 0ms, bool silent = false)
+      : delay_(delay), silent_(silent) {
+    listener_ = lab::listen_tcp("127.0.0.1", 0, 64);
+    port = std::to_string(lab::local_port(listener_.get()));
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+  ~test_server() {
+    go_away();
+    acceptor_.join();
+    for (auto& t : connections_) t.join();
+  }
+  test_server(const test_server&) = delete;
+  test_server& operator=(const test_server&) = delete;
+
+  void go_away() {
+    const std::lock_guard lock(mutex_);
+    stop_.write_end.reset();  // every thread polls the read end: POLLHUP
+  }
+  // What reached the server, piece by piece, on each connection so far.
+  std::vector<std::vector<arrival>> arrivals() {
+    const std::lock_guard lock(mutex_);
+    return arrivals_;
+  }
+
+  std::string port;
+
+ private:
+  void accept_loop() {
+    for (;;) {
+      pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {stop_.read_end.get(), POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 || fds[1].revents) return;
+      lab::unique_fd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (!connection) continue;
+      const std::lock_guard lock(mutex_);
+      arrivals_.emplace_back();
+      const std::size_t index = arrivals_.size() - 1;
+      connections_.emplace_back(
+          [this, index, fd = connection.release()] { serve(lab::unique_fd(fd), index); });
     }
   }
+
+  void serve(lab::unique_fd connection, std::size_t index) {
+    struct piece {
+      clock_type::time_point due;
+      std::string bytes;
+    };
+    std::deque<piece> queue;
+    bool reading = !silent_;
+    char buffer[65536];
+    for (;;) {
+      int timeout = -1;
+      if (!queue.empty())
+        timeout = static_cast<int>(std::max<long long>(
+            0, std::chrono::ceil<std::chrono::milliseconds>(queue.front().due - clock_type::now())
+                   .count()));
+      pollfd fds[2] = {{reading ? connection.get() : -1, POLLIN, 0},
+                       {stop_.read_end.get(), POLLIN, 0}};
+      if (::poll(fds, 2, timeout) < 0 && errno != EINTR) return;
+      if (fds[1].revents) return;  // gone: the connection closes with us
+      while (!queue.empty() && queue.front().due <= clock_type::now()) {
+        try {
+          lab::write_all(connection.get(), queue.front().bytes);
+        } catch (const std::system_error&) {
+          return;
+        }
+        queue.pop_front();
+      }
+      if (fds[0].revents) {
+        const ssize_t n = ::read(connection.get(), buffer, sizeof buffer);
+        if (n < 0) return;
+        if (n == 0) reading = false;
+        if (n > 0) {
+          const auto now = clock_type::now();
+          {
+            const std::lock_guard lock(mutex_);
+            arrivals_[index].push_back({now, static_cast<std::size_t>(n)});
+          }
+          queue.push_back({now + delay_, std::string(buffer, static_cast<std::size_t>(n))});
+        }
+      }
+      if (!reading && !silent_ && queue.empty()) return;  // echoed all: close
+    }
+  }
+
+  std::chrono::milliseconds delay_;
+  bool silent_;
+  lab::unique_fd listener_;
+  lab::pipe_ends stop_ = lab::make_pipe();
+  std::mutex mutex_;
+  std::vector<std::vector<arrival>> arrivals_;
+  std::vector<std::thread> connections_;
+  std::thread acceptor_;
 };
+
+// True when `bytes` is well-formed UTF-8, decoded code point by code point:
+// no stray continuation byte, no sequence cut short, no overlong form, no
+// surrogate, nothing past U+10FFFF.
+bool valid_utf8(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    const std::size_t length = lead < 0x80           ? 1
+                               : (lead >> 5) == 0x6  ? 2
+                               : (lead >> 4) == 0xe  ? 3
+                               : (lead >> 3) == 0x1e ? 4
+                                                     : 0;
+    if (length == 0 || i + length > bytes.size()) return false;
+    unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(bytes[i + k]);
+      if ((next & 0xc0) != 0x80) return false;
+      code = code << 6 | (next & 0x3f);
+    }
+    const unsigned long smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
+std::string from_hex(const std::string& hex) {
+  REQUIRE(hex.size() % 2 == 0);
+  std::string bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+// The echoed bytes of the "echo" events with seq in (after, before): data_hex.
+std::string echoed_between(const std::vector<event>& events, long long after = 0,
+                           long long before = std::numeric_limits<long long>::max()) {
+  std::string data;
+  for (const auto& e : events)
+    if (e.kind() == "echo" && e.number("seq") > after && e.number("seq") < before)
+      data += from_hex(e.text("data_hex"));
+  return data;
+}
 
 struct client_run {
   int status = 0;
@@ -43,13 +195,10 @@ struct client_run {
       if (e.kind() == kind) out.push_back(e);
     return out;
   }
-  // The echoed bytes: "echo" events' data (--json), else standard output.
+  // The echoed bytes: "echo" events' data_hex (--json), else standard output.
   std::string echoed(bool json, bool ends_with_newline) const {
+    if (json) return echoed_between(events);
     std::string data;
-    if (json) {
-      for (const auto& e : of("echo")) data += e.text("data");
-      return data;
-    }
     for (std::size_t i = 0; i < lines.size(); ++i) data += (i ? "\n" : "") + lines[i];
     return ends_with_newline && !lines.empty() ? data + "\n" : data;
   }
@@ -59,7 +208,8 @@ struct client_run {
 // output is read meanwhile, so neither side waits for the other), then closed.
 client_run run_client(const std::string& port, const std::string& input,
                       std::vector<std::string> extra = {}, bool json = true) {
-  std::vector<std::string> args{"127.0.0.1", port};
+  // A client that waits in vain (a broken lab) gives up in 5 s, not the default 10.
+  std::vector<std::string> args{"127.0.0.1", port, "--idle-timeout", "5"};
   args.insert(args.end(), extra.begin(), extra.end());
   lab_process client("lab09-echo-cli", args, {.json = json, .stdin_pipe = true});
   std::thread feeder([&] {
@@ -86,14 +236,11 @@ client_run run_client(const std::string& port, const std::string& input,
   return run;
 }
 
-// Random bytes with no line that could read as "q".
+// Random bytes; with no line that could read as "q" unless `q_lines`.
 std::string random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 generator(seed);
   std::string data(size, '\0');
-  for (auto& c : data) {
-    c = static_cast<char>(generator() & 0xff);
-    if (c == 'q') c = 'Q';
-  }
+  for (auto& c : data) c = static_cast<char>(generator() & 0xff);
   return data;
 }
 
@@ -107,11 +254,32 @@ pid_t writer_of(const std::vector<event>& events) {
   return 0;
 }
 
+// Each line of a --json run: a JSON object by the strict reader, in valid UTF-8.
+void check_valid_json_lines(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) {
+    CAPTURE(line);
+    CHECK(valid_utf8(line));
+    CHECK_NOTHROW(unit::parse_json_line(line));
+  }
+}
+
+// A learner at a terminal: the lab's standard input is a pseudo-terminal
+// (isatty true), typed into from the controller side.
+struct terminal_client {
+  lab::pty_ends pty = lab::make_pty();
+  lab_process lab;
+  terminal_client(const std::vector<std::string>& args)
+      : lab("lab09-echo-cli", args, {.stdin_fd = pty.terminal.get()}) {
+    pty.terminal.reset();  // the lab holds the terminal side now
+  }
+  void type(const std::string& keys) { lab::write_all(pty.controller.get(), keys); }
+};
+
 }  // namespace
 
 TEST_CASE(
-    "piped input without q ends; every byte comes back in order; the reader reaps the writer") {
-  echo_server server;
+    "piped input ends at its end; every byte comes back in order; the reader reaps the writer") {
+  test_server server;
   const std::string input = "a\nb\n" + random_bytes(300000, 1) + "\nlast line\n";
   const auto run = run_client(server.port, input);
   CHECK(exited_with(run.status, 0));
@@ -128,6 +296,11 @@ TEST_CASE(
   CHECK(shutdown[0].text("reason") == "end of input");
   CHECK(shutdown[0].number("bytes") == static_cast<long long>(input.size()));
   CHECK(run.of("close").at(0).number("bytes") == static_cast<long long>(input.size()));
+  const auto result = run.of("result").at(0);
+  CHECK(result.text("mode") == "split");
+  CHECK(result.number("bytes") == static_cast<long long>(input.size()));
+  CHECK(result.number("echoed") == static_cast<long long>(input.size()));
+  CHECK(result.boolean("ended"));
   // The writer's parent was the reader (the tree), and the reader reaped it.
   bool child_of_reader = false;
   for (const auto& e : run.of("state"))
@@ -142,24 +315,79 @@ TEST_CASE(
   CHECK(run.of("error").empty());
 }
 
-TEST_CASE("a line that is exactly q ends the input: nothing after it is sent") {
-  echo_server server;
-  const auto run = run_client(server.port, "quit\nq2\n q\nq\nafter q\n");
-  CHECK(exited_with(run.status, 0));
-  CHECK(run.echoed(true, true) == "quit\nq2\n q\n");
-  const auto shutdown = run.of("shutdown").at(0);
+TEST_CASE("on a pipe a line q is data: all is sent; --quit-line always makes it end the input") {
+  test_server server;
+  const std::string input = "quit\nq2\n q\nq\nafter q\nQ\n";
+  const auto piped = run_client(server.port, input);
+  CHECK(exited_with(piped.status, 0));
+  CHECK(piped.echoed(true, true) == input);
+  CHECK(piped.of("shutdown").at(0).text("reason") == "end of input");
+
+  // Binary data with "\nq\n" inside, as random data may hold: nothing is cut.
+  const std::string binary = random_bytes(100000, 7) + "\nq\n" + random_bytes(100000, 8);
+  const auto whole = run_client(server.port, binary);
+  CHECK(exited_with(whole.status, 0));
+  CHECK(whole.echoed(true, false) == binary);
+  CHECK(whole.of("shutdown").at(0).number("bytes") == static_cast<long long>(binary.size()));
+
+  // Asked for: a line q (or Q, as in the course) ends the input, and is not sent.
+  const auto cut = run_client(server.port, input, {"--quit-line", "always"});
+  CHECK(exited_with(cut.status, 0));
+  CHECK(cut.echoed(true, true) == "quit\nq2\n q\n");
+  const auto shutdown = cut.of("shutdown").at(0);
   CHECK(shutdown.text("reason") == "q");
   CHECK(shutdown.number("bytes") == 11);
-
-  // A last line "q" without a newline quits as well, and is not sent.
-  const auto last = run_client(server.port, "x\nq");
-  CHECK(exited_with(last.status, 0));
+  const auto last = run_client(server.port, "x\nQ", {"--quit-line", "always"});
   CHECK(last.echoed(true, true) == "x\n");
   CHECK(last.of("shutdown").at(0).text("reason") == "q");
+  for (const auto& mode : {"--lock-step", "--compare"}) {
+    CAPTURE(mode);
+    const auto run = run_client(server.port, binary, {mode});
+    CHECK(exited_with(run.status, 0));
+    for (const auto& r : run.of("result"))
+      if (r.text("mode") != "compare")
+        CHECK(r.number("echoed") == static_cast<long long>(binary.size()));
+  }
+}
+
+TEST_CASE(
+    "--json: valid UTF-8 JSON for text cut inside characters and for any bytes; "
+    "data_hex gives back the exact bytes") {
+  test_server server;
+  std::string chinese;  // python3 -c "print('中文'*400)"
+  for (int i = 0; i < 400; ++i) chinese += "\xe4\xb8\xad\xe6\x96\x87";
+  chinese += "\n";
+  // Reads of 384 bytes (a multiple of 3) end between these 3-byte characters;
+  // one byte more in front, and they end inside them.
+  for (const std::string& text : {chinese, "a" + chinese}) {
+    for (const auto& mode : std::vector<std::vector<std::string>>{{}, {"--lock-step"}}) {
+      CAPTURE(text.size());
+      CAPTURE(mode.size());
+      const auto run = run_client(server.port, text, mode);
+      CHECK(exited_with(run.status, 0));
+      check_valid_json_lines(run.lines);
+      CHECK(run.echoed(true, true) == text);
+      CHECK(run.of("echo").size() > 1);
+      std::string data;  // each event's data is whole characters
+      for (const auto& line : run.lines) {
+        const auto e = unit::parse_json_line(line);
+        if (e.text("kind") == "echo") data += e.text("data");
+      }
+      CHECK(data == text);
+    }
+  }
+
+  const std::string binary = random_bytes(50000, 4);
+  const auto run = run_client(server.port, binary);
+  CHECK(exited_with(run.status, 0));
+  check_valid_json_lines(run.lines);
+  CHECK(run.echoed(true, false) == binary);
+  for (const auto& e : run.of("echo"))
+    CHECK(e.number("bytes") * 2 == static_cast<long long>(e.text("data_hex").size()));
 }
 
 TEST_CASE("a 1 MiB line comes through intact: raw bytes on stdout, narration on stderr") {
-  echo_server server;
+  test_server server;
   std::string line = random_bytes(1 << 20, 2);
   std::replace(line.begin(), line.end(), '\n', 'n');
   const auto run = run_client(server.port, line + "\n", {}, false);
@@ -175,7 +403,7 @@ TEST_CASE("a 1 MiB line comes through intact: raw bytes on stdout, narration on 
     narration.push_back(run.stderr_text.substr(start, end - start));
   }
   CHECK(check_each_line_once(narration) == "");
-  for (const char* kind : {" connect ", " fork ", " close ", " reap "}) {
+  for (const char* kind : {" connect ", " fork ", " close ", " reap ", " result "}) {
     CAPTURE(kind);
     CHECK(run.stderr_text.find(kind) != std::string::npos);
   }
@@ -184,10 +412,12 @@ TEST_CASE("a 1 MiB line comes through intact: raw bytes on stdout, narration on 
 }
 
 TEST_CASE("--json into a pipe: every line exactly once, none torn by the other process") {
-  echo_server server;
-  // Control bytes are escaped 6 characters each: the longest "echo" lines. Each
-  // stays under PIPE_BUF, so the writer's concurrent lines cannot tear it.
-  const std::string input = std::string(20000, '\x01') + "\n" + random_bytes(20000, 3) + "\n";
+  test_server server;
+  // Control and ill-formed bytes are escaped 6 characters each, plus 2 of hex:
+  // the longest "echo" lines. Each stays under PIPE_BUF, so the writer's
+  // concurrent lines cannot tear it.
+  const std::string input = std::string(20000, '\x01') + "\n" + std::string(20000, '\xff') + "\n" +
+                            random_bytes(20000, 3) + "\n";
   for (int round = 0; round < 5; ++round) {
     const auto run = run_client(server.port, input);
     CHECK(exited_with(run.status, 0));
@@ -199,8 +429,88 @@ TEST_CASE("--json into a pipe: every line exactly once, none torn by the other p
 }
 
 TEST_CASE(
+    "split against lock-step, the server delaying each echo by 50 ms: 20 lines take "
+    "the lock-step client 20 delays, the split client about one") {
+  constexpr int lines = 20;
+  constexpr auto delay = 50ms;
+  test_server server(delay);
+  std::string input;
+  for (int i = 1; i <= lines; ++i) input += "line " + std::to_string(i) + "\n";
+  const auto run = run_client(server.port, input, {"--compare"});
+  CHECK(exited_with(run.status, 0));
+  const auto results = run.of("result");
+  REQUIRE(results.size() == 3);
+  const auto& lock_step = results[0];
+  const auto& split = results[1];
+  CHECK(lock_step.text("mode") == "lock-step");
+  CHECK(split.text("mode") == "split");
+  CHECK(results[2].text("mode") == "compare");
+  const double n_delays = lines * std::chrono::duration<double>(delay).count();
+  CAPTURE(lock_step.real("elapsed"));
+  CAPTURE(split.real("elapsed"));
+  CHECK(lock_step.real("elapsed") >= n_delays);
+  CHECK(split.real("elapsed") < n_delays / 2);
+  CHECK(results[2].real("lock_step") == doctest::Approx(lock_step.real("elapsed")));
+  CHECK(results[2].real("split") == doctest::Approx(split.real("elapsed")));
+  // Every byte came back, in each run.
+  for (const auto& r : {lock_step, split}) {
+    CHECK(r.number("lines") == lines);
+    CHECK(r.number("bytes") == static_cast<long long>(input.size()));
+    CHECK(r.boolean("ended"));
+  }
+  CHECK(echoed_between(run.events, 0, lock_step.number("seq")) == input);
+  CHECK(echoed_between(run.events, lock_step.number("seq"), split.number("seq")) == input);
+  // What the server saw: the lock-step client sent one line per round trip, a
+  // delay apart; the split client sent them all without waiting.
+  const auto arrivals = server.arrivals();
+  REQUIRE(arrivals.size() == 2);
+  CHECK(arrivals[0].size() == lines);
+  for (std::size_t i = 1; i < arrivals[0].size(); ++i)
+    CHECK(arrivals[0][i].when - arrivals[0][i - 1].when >= delay);
+  REQUIRE(!arrivals[1].empty());
+  CHECK(arrivals[1].back().when - arrivals[1].front().when < delay * lines / 2);
+
+  // --lock-step alone: one process, no fork, the same lines.
+  const auto alone = run_client(server.port, input, {"--lock-step"});
+  CHECK(exited_with(alone.status, 0));
+  CHECK(alone.of("fork").empty());
+  CHECK(alone.echoed(true, true) == input);
+  CHECK(alone.of("result").at(0).real("elapsed") >= n_delays);
+}
+
+TEST_CASE(
+    "a server that accepts but never answers: --idle-timeout ends the client, status 1, "
+    "nothing left") {
+  test_server server(0ms, true);
+  for (const auto& mode : std::vector<std::vector<std::string>>{{}, {"--lock-step"}}) {
+    for (const bool input_ended : {false, true}) {
+      CAPTURE(mode.size());
+      CAPTURE(input_ended);
+      std::vector<std::string> args{"127.0.0.1", server.port, "--idle-timeout", "0.3"};
+      args.insert(args.end(), mode.begin(), mode.end());
+      lab_process client("lab09-echo-cli", args, {.stdin_pipe = true});
+      const auto start = clock_type::now();
+      client.write_stdin("hello\n");
+      if (input_ended) client.close_stdin();
+      const auto error = client.expect("error");
+      CHECK(clock_type::now() - start >= 300ms);
+      CHECK(error.text("text").find("no answer") != std::string::npos);
+      CHECK(error.real("timeout") == doctest::Approx(0.3));
+      CHECK(error.number("owed") == 6);
+      if (mode.empty()) {  // the writer, blocked or finished, is reaped
+        const auto reap = client.expect("reap");
+        CHECK(reap.number("child") == writer_of(client.events()));
+      }
+      CHECK(exited_with(client.wait_exit(), 1));
+      CHECK_FALSE(client.events_of("result").at(0).boolean("ended"));
+      CHECK(client.group_gone());
+    }
+  }
+}
+
+TEST_CASE(
     "--close-instead-of-shutdown: no end of file comes back, the reader hangs until its timeout") {
-  echo_server server;
+  test_server server;
   lab_process client(
       "lab09-echo-cli",
       {"127.0.0.1", server.port, "--close-instead-of-shutdown", "--hang-timeout", "1"},
@@ -229,22 +539,19 @@ TEST_CASE(
   CHECK(end.number("bytes") == 4);
   CHECK(exited_with(client.wait_exit(), 1));  // the wrong way is a failure
   // Every byte had arrived before the hang: what was missing was only the end of file.
-  std::string echoed;
-  for (const auto& e : client.events())
-    if (e.kind() == "echo" && e.number("seq") < hang.number("seq")) echoed += e.text("data");
-  CHECK(echoed == "a\nb\n");
+  CHECK(echoed_between(client.events(), 0, hang.number("seq")) == "a\nb\n");
   CHECK(hang.number("t_ms") - closed.number("t_ms") >= 1000);
   CHECK(client.group_gone());
 }
 
 TEST_CASE("the server goes away: the client says so, ends both processes, exits 1") {
-  echo_server server;
+  test_server server;
   lab_process client("lab09-echo-cli", {"127.0.0.1", server.port}, {.stdin_pipe = true});
   client.write_stdin("hello\n");
   CHECK(client.expect("echo").text("data") == "hello\n");
   const pid_t writer = writer_of(client.events());
   REQUIRE(writer > 0);
-  server.process.signal(SIGTERM);  // it ends its children: our connection closes
+  server.go_away();  // our connection closes
   const auto error = client.expect("error");
   CHECK(error.text("text").find("went away") != std::string::npos);
   const auto reap = client.expect("reap");
@@ -255,9 +562,43 @@ TEST_CASE("the server goes away: the client says so, ends both processes, exits 
   CHECK_FALSE(lab::read_proc(writer));
 }
 
+TEST_CASE("the server goes away while the writer still sends: both processes end, status 1") {
+  test_server server;
+  lab_process client("lab09-echo-cli", {"127.0.0.1", server.port}, {.stdin_pipe = true});
+  client.write_stdin("first\n");
+  client.expect("echo");
+  const pid_t writer = writer_of(client.events());
+  REQUIRE(writer > 0);
+  std::thread feeder([&] {
+    try {
+      for (int i = 0; i < 200; ++i) client.write_stdin(std::string(65536, 'x'));
+    } catch (const std::exception&) {  // the client ended: its stdin is closed
+    }
+    client.close_stdin();
+  });
+  server.go_away();  // with bytes unread: the connection is reset
+  int status = 0;
+  try {
+    status = client.wait_exit(30s);
+  } catch (...) {
+    client.signal_group(SIGKILL);
+    feeder.join();
+    throw;
+  }
+  feeder.join();
+  CHECK(exited_with(status, 1));
+  CHECK(!client.events_of("error").empty());
+  const auto reaps = client.events_of("reap");
+  REQUIRE(reaps.size() == 1);
+  CHECK(reaps[0].pid() == client.pid());
+  CHECK(reaps[0].number("child") == writer);
+  CHECK(client.group_gone());
+  CHECK_FALSE(lab::read_proc(writer));
+}
+
 TEST_CASE(
     "reader and writer share one socket; each holds only its own end of the pipe between them") {
-  echo_server server;
+  test_server server;
   lab_process client("lab09-echo-cli", {"127.0.0.1", server.port}, {.stdin_pipe = true});
   client.write_stdin("x\n");
   client.expect("echo");
@@ -291,7 +632,7 @@ TEST_CASE(
 }
 
 TEST_CASE("SIGINT to both or SIGTERM to the reader alone: the writer reaped, nothing left") {
-  echo_server server;
+  test_server server;
   for (const bool whole_group : {true, false}) {
     CAPTURE(whole_group);
     lab_process client("lab09-echo-cli", {"127.0.0.1", server.port}, {.stdin_pipe = true});
@@ -320,7 +661,7 @@ TEST_CASE("SIGINT to both or SIGTERM to the reader alone: the writer reaped, not
 }
 
 TEST_CASE("--step pauses before the fork and goes on at Enter") {
-  echo_server server;
+  test_server server;
   lab_process client("lab09-echo-cli", {"127.0.0.1", server.port, "--step", "--no-quiz"},
                      {.stdin_pipe = true});
   client.expect("pause");
@@ -332,18 +673,92 @@ TEST_CASE("--step pauses before the fork and goes on at Enter") {
   CHECK(client.group_gone());
 }
 
+TEST_CASE(
+    "at a terminal, answered slowly: a line q ends the input, and the revealed answer "
+    "is the lesson's, marked right") {
+  // The learner takes 3 times the lab's timeouts at every prompt: nothing the
+  // answer depends on runs meanwhile (the writer is forked after the answer,
+  // and the hang and idle clocks start after it).
+  constexpr auto slow = 600ms;
+  for (const bool close_instead : {false, true}) {
+    CAPTURE(close_instead);
+    test_server server;
+    std::vector<std::string> args{"127.0.0.1", server.port,      "--step", "--hang-timeout",
+                                  "0.2",       "--idle-timeout", "0.2"};
+    if (close_instead) args.push_back("--close-instead-of-shutdown");
+    terminal_client learner(args);
+    learner.lab.expect("pause");  // connected, before the fork
+    std::this_thread::sleep_for(slow);
+    learner.type("\n");
+    const auto quiz = learner.lab.expect("quiz");
+    CHECK(quiz.text("question") == "lab09.eof");
+    CHECK(learner.lab.events_of("fork").empty());
+    std::this_thread::sleep_for(slow);
+    learner.type(close_instead ? "2\n" : "1\n");  // no end of file / yes
+    const pid_t writer = static_cast<pid_t>(learner.lab.expect("fork").number("child"));
+    learner.type("hello\n");
+    CHECK(learner.lab.expect("echo").text("data") == "hello\n");
+    std::this_thread::sleep_for(slow);
+    learner.type("q\n");  // at a terminal a line q ends the input
+    const auto answer = learner.lab.expect("answer");
+    CHECK(answer.text("question") == "lab09.eof");
+    CHECK(answer.text("actual") == (close_instead ? "no" : "yes"));
+    CHECK(answer.boolean("premise"));
+    CHECK(answer.boolean("marked"));
+    CHECK(answer.boolean("correct"));
+    CHECK(answer.number("right") == (close_instead ? 2 : 1));
+    learner.lab.expect("pause");  // the writer has finished
+    std::this_thread::sleep_for(slow);
+    learner.type("\n");
+    CHECK(exited_with(learner.lab.wait_exit(), close_instead ? 1 : 0));
+    // The writer's own line, said after its call (it may come after the answer).
+    const auto ended = learner.lab.events_of(close_instead ? "close" : "shutdown").at(0);
+    CHECK(ended.pid() == writer);
+    CHECK(ended.text("reason") == "q");
+    CHECK(ended.number("bytes") == 6);                                          // "q" was not sent
+    CHECK(learner.lab.events_of("error").size() == (close_instead ? 1u : 0u));  // only the hang
+    CHECK(learner.lab.group_gone());
+  }
+}
+
+TEST_CASE("the quiz's premise gone (the server closed during the answer): not marked") {
+  test_server server;
+  terminal_client learner(
+      {"127.0.0.1", server.port, "--step", "--close-instead-of-shutdown", "--hang-timeout", "0.2"});
+  learner.lab.expect("pause");
+  learner.type("\n");
+  learner.lab.expect("quiz");
+  server.go_away();  // while the learner thinks
+  learner.type("2\n");
+  const auto answer = learner.lab.expect("answer");
+  CHECK_FALSE(answer.boolean("premise"));
+  CHECK_FALSE(answer.boolean("marked"));
+  CHECK(answer.text("what_changed").find("closed") != std::string::npos);
+  const auto reap = learner.lab.expect("reap");
+  CHECK(reap.text("status") == "killed by SIGTERM");  // the writer still read the terminal
+  CHECK(exited_with(learner.lab.wait_exit(), 1));
+  CHECK(learner.lab.group_gone());
+}
+
 TEST_CASE("no server: connect is refused, status 1; bad values: status 2; --help: 0") {
   std::string closed_port;
   {
-    echo_server server;  // a port that was just ours, now closed
+    test_server server;  // a port that was just ours, now closed
     closed_port = server.port;
   }
   const auto refused = run_lab("lab09-echo-cli", {"127.0.0.1", closed_port});
   CHECK(exited_with(refused.status, 1));
   CHECK(refused.stderr_text.find("ECONNREFUSED") != std::string::npos);
   check_refused("lab09-echo-cli", {{"127.0.0.1", "70000"},
-                                  {"127.0.0.1", "http"},
-                                  {"--hang-timeout", "0"},
-                                  {"--no-such-option"}});
-  check_help("lab09-echo-cli", {"HOST", "PORT", "--close-instead-of-shutdown", "--hang-timeout"});
+                                   {"127.0.0.1", "http"},
+                                   {"--hang-timeout", "0"},
+                                   {"--idle-timeout", "-1"},
+                                   {"--quit-line", "sometimes"},
+                                   {"--lock-step", "--compare"},
+                                   {"--lock-step", "--close-instead-of-shutdown"},
+                                   {"--compare", "--close-instead-of-shutdown"},
+                                   {"--no-such-option"}});
+  check_help("lab09-echo-cli",
+             {"HOST", "PORT", "--close-instead-of-shutdown", "--hang-timeout", "--lock-step",
+              "--compare", "--idle-timeout", "--quit-line", "data_hex"});
 }

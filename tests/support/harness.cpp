@@ -199,6 +199,8 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
     if (options.terminal) {
       ::ioctl(keyboard.terminal.get(), TIOCSCTTY, 0);  // our session's terminal, we in front
       ::dup2(keyboard.terminal.get(), STDIN_FILENO);
+    } else if (options.stdin_fd >= 0) {
+      ::dup2(options.stdin_fd, STDIN_FILENO);
     } else if (options.stdin_pipe) {
       ::dup2(in.read_end.get(), STDIN_FILENO);
     } else {

@@ -59,6 +59,7 @@ struct run_options {
   // foreground; write_stdin() types on it (stdin_data at start), and "\x03"
   // is Ctrl-C: SIGINT to the lab's foreground process group.
   bool terminal = false;
+  int stdin_fd = -1;         // else this descriptor as stdin (a pseudo-terminal's terminal side)
 };
 
 // Thrown when the lab does not do what a test waits for; its message holds

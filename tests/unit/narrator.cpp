@@ -120,6 +120,103 @@ TEST_CASE("JSON escaping: quotes, backslashes, newlines and control characters r
   CHECK(text.find("\\u001f") != std::string::npos);
 }
 
+// True when `bytes` is well-formed UTF-8, decoded code point by code point
+// (a different method from the narrator's table of byte ranges): no stray
+// continuation byte, no sequence cut short, no overlong form, no surrogate,
+// nothing past U+10FFFF.
+bool valid_utf8(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    const std::size_t length = lead < 0x80           ? 1
+                               : (lead >> 5) == 0x6  ? 2
+                               : (lead >> 4) == 0xe  ? 3
+                               : (lead >> 3) == 0x1e ? 4
+                                                     : 0;
+    if (length == 0 || i + length > bytes.size()) return false;
+    unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(bytes[i + k]);
+      if ((next & 0xc0) != 0x80) return false;
+      code = code << 6 | (next & 0x3f);
+    }
+    const unsigned long smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
+TEST_CASE("JSON escaping: any bytes give valid UTF-8; each ill-formed sequence one U+FFFD") {
+  const std::string replacement = "\xef\xbf\xbd";  // U+FFFD, as the parser decodes \ufffd
+  struct sample {
+    std::string bytes, decoded;
+  };
+  const std::vector<sample> samples = {
+      {"\xe4\xb8\xad\xe6\x96\x87 ok \xf0\x9f\x98\x80",
+       "\xe4\xb8\xad\xe6\x96\x87 ok \xf0\x9f\x98\x80"},
+      {"\xe4\xb8", replacement},                           // a read that ended inside 中
+      {std::string("\xe4\xb8") + "a", replacement + "a"},  // cut short, then ASCII
+      {"\xad\xe6\x96\x87", replacement + "\xe6\x96\x87"},  // the rest of 中, then 文
+      {"\xc0\xaf", replacement + replacement},             // overlong '/': neither byte can start
+      {"\xed\xa0\x80", replacement + replacement + replacement},  // a surrogate, U+D800
+      {"\xf4\x90\x80\x80", replacement + replacement + replacement + replacement},  // > U+10FFFF
+      {"\xff\xfe", replacement + replacement},
+      {"\xf0\x9f\x98", replacement},  // an emoji cut short
+      {std::string("a\x80") + "b", "a" + replacement + "b"}};
+  start(true);
+  for (const auto& [bytes, decoded] : samples) {
+    CAPTURE(bytes);
+    capture out(STDOUT_FILENO);
+    lab::say("echo", bytes, {{"data", bytes}, {bytes, 1}});
+    const std::string text = out.text();
+    CHECK(valid_utf8(text));
+    const auto events = json_lines(text);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].text("data") == decoded);
+    CHECK(events[0].text("text") == decoded);
+    CHECK(events[0].integer(decoded) == 1);  // keys are escaped the same way
+  }
+
+  // Random bytes, in pieces of every length up to 40: every line valid.
+  std::string random;
+  for (unsigned x = 12345; random.size() < 20000;) {
+    x = x * 1103515245u + 12345u;
+    random += static_cast<char>(x >> 16);
+  }
+  capture out(STDOUT_FILENO);
+  std::size_t pieces = 0;
+  for (std::size_t at = 0, length = 1; at < random.size(); at += length, length = length % 40 + 1) {
+    lab::say("echo", "x", {{"data", std::string_view(random).substr(at, length)}});
+    ++pieces;
+  }
+  const std::string text = out.text();
+  CHECK(valid_utf8(text));
+  CHECK(json_lines(text).size() == pieces);
+}
+
+TEST_CASE("signal_say: ill-formed UTF-8 is replaced there too, and never cut inside") {
+  start(true);
+  capture out(STDOUT_FILENO);
+  const std::string bytes = "\xe4\xb8\xad\xe4\xb8 \xff";
+  lab::signal_say("signal", bytes.c_str());
+  std::string long_text;  // a character of 3 bytes at every position the buffer may end at
+  for (int i = 0; i < 400; ++i) long_text += "\xe4\xb8\xad";
+  lab::signal_say("signal", long_text.c_str());
+  const std::string text = out.text();
+  CHECK(valid_utf8(text));
+  const auto events = json_lines(text);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].text("text") == "\xe4\xb8\xad\xef\xbf\xbd \xef\xbf\xbd");
+  // The text was cut to fit: whole characters, and at most one U+FFFD where
+  // the cut fell inside one.
+  std::string cut = events[1].text("text");
+  if (cut.ends_with("\xef\xbf\xbd")) cut.resize(cut.size() - 3);
+  CHECK(cut.size() > 300);
+  CHECK(cut.size() % 3 == 0);
+  CHECK(long_text.starts_with(cut));
+}
+
 TEST_CASE("JSON: real numbers stay valid JSON, even infinite or not a number") {
   start(true);
   capture out(STDOUT_FILENO);
