@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <regex>
 #include <string>
 #include <vector>
@@ -50,11 +51,22 @@ const std::vector<lab_case> labs_on_their_own = {
 // Starts `lab args` with the shell's `redirections` ("<&-", ">/dev/full")
 // applied to it. Stdout and stderr the redirections leave are the harness's
 // pipes; stdin is /dev/null.
-lab_process start(const std::string& lab, const std::vector<std::string>& args,
-                  const std::string& redirections) {
+std::vector<std::string> shell_line(const std::string& lab, const std::vector<std::string>& args,
+                                    const std::string& redirections) {
   std::vector<std::string> sh{"-c", "exec \"$0\" \"$@\" " + redirections, lab_path(lab)};
   sh.insert(sh.end(), args.begin(), args.end());
-  return lab_process("/bin/sh", sh, {.json = false});
+  return sh;
+}
+lab_process start(const std::string& lab, const std::vector<std::string>& args,
+                  const std::string& redirections) {
+  return lab_process("/bin/sh", shell_line(lab, args, redirections), {.json = false});
+}
+// The same, for runs kept side by side in a container.
+std::unique_ptr<lab_process> start_owned(const std::string& lab,
+                                         const std::vector<std::string>& args,
+                                         const std::string& redirections) {
+  return std::make_unique<lab_process>("/bin/sh", shell_line(lab, args, redirections),
+                                       run_options{.json = false});
 }
 
 std::vector<std::string> with(std::vector<std::string> args,
@@ -114,37 +126,42 @@ const std::regex cannot_write("^lab[0-9][0-9]-[a-z-]+: cannot write output: ENOS
 }  // namespace
 
 TEST_CASE("closed: a lab started with stdin, stdout or stderr closed runs as with them open") {
-  for (const auto& [lab, args] : labs_on_their_own) {
-    for (const char* redirection : {"<&-", "2>&-"}) {
-      for (const bool step : {false, true}) {
-        // --step without a terminal: the pauses read stdin (now /dev/null: end
-        // of input, no pausing). With stdin closed they used to read one of the
-        // lab's own pipes, and hang.
-        auto all = with(args, {"--json"});
-        if (step) all.push_back("--step");
-        CAPTURE(lab);
-        CAPTURE(joined(all));
-        CAPTURE(redirection);
-        auto run = start(lab, all, redirection);
-        const int status = run.wait_exit(30s);
-        INFO(run.transcript());
-        CHECK(described(status) == "exited 0");
+  // Each way is tried on every lab at once (they share nothing), one way after
+  // the other.
+  struct way {
+    const char* redirection;
+    bool step;
+  };
+  for (const way w : {way{"<&-", false}, way{"<&-", true}, way{"2>&-", false}, way{"2>&-", true},
+                      way{">&-", false}}) {
+    std::vector<std::pair<std::vector<std::string>, std::unique_ptr<lab_process>>> runs;
+    for (const auto& [lab, args] : labs_on_their_own) {
+      // --step without a terminal: the pauses read stdin (now /dev/null: end
+      // of input, no pausing). With stdin closed they used to read one of the
+      // lab's own pipes, and hang. stdout closed: its narration must not go
+      // into the lab's own files or sockets (lab12 died of SIGPIPE, lab15 and
+      // lab16 too).
+      const bool json = std::string_view(w.redirection) != ">&-";
+      auto all = json ? with(args, {"--json"}) : args;
+      if (w.step) all.push_back("--step");
+      all.insert(all.begin(), lab);
+      runs.emplace_back(all, start_owned(lab, {all.begin() + 1, all.end()}, w.redirection));
+    }
+    for (auto& [all, owned] : runs) {
+      lab_process& run = *owned;
+      CAPTURE(joined(all));
+      CAPTURE(w.redirection);
+      const int status = run.wait_exit(30s);
+      INFO(run.transcript());
+      CHECK(described(status) == "exited 0");
+      if (std::string_view(w.redirection) != ">&-") {
         const auto events = events_of(run);
         CHECK(!events.empty());
         CHECK(check_each_line_once(events) == "");
-        CHECK(run.stderr_text() == "");
-        CHECK(run.group_gone());
       }
+      CHECK(run.stderr_text() == "");
+      CHECK(run.group_gone());
     }
-    // stdout closed: its narration must not go into the lab's own files or
-    // sockets (lab12 died of SIGPIPE, lab15 and lab16 too).
-    CAPTURE(lab);
-    auto run = start(lab, args, ">&-");
-    const int status = run.wait_exit(30s);
-    INFO(run.transcript());
-    CHECK(described(status) == "exited 0");
-    CHECK(run.stderr_text() == "");
-    CHECK(run.group_gone());
   }
 }
 
