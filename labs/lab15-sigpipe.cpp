@@ -15,6 +15,7 @@
 //
 // Usage: lab15-sigpipe [--mode default|ignore|nosignal] [--hold S] [--json] [--step]
 #include <poll.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +127,13 @@ int main(int argc, char** argv) {
     }
     // parent: the peer
     lab::say("fork", "forked the writer {child}", {{"child", writer}});
+    // A writer that ends before it connects (its own output gone: `| head -1`)
+    // must not leave the peer in accept() for ever.
+    const lab::unique_fd writer_fd(static_cast<int>(lab::check(::syscall(SYS_pidfd_open, writer, 0), "pidfd_open")));
+    pollfd waiting[] = {{listener.get(), POLLIN, 0}, {writer_fd.get(), POLLIN, 0}};
+    while (lab::check(::poll(waiting, 2, -1), "poll") == 0 || !(waiting[0].revents & POLLIN))
+      if (waiting[1].revents & POLLIN)
+        throw std::runtime_error("the writer ended before it connected");
     lab::unique_fd peer(
         lab::check(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC), "accept"));
     lab::say("accept", "accepted {peer}", {{"peer", lab::peer_address(peer.get())}});

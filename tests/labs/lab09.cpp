@@ -28,6 +28,7 @@
 #include "signals.hpp"
 
 using namespace harness;
+using unit::valid_utf8;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -138,32 +139,6 @@ class test_server {
   std::vector<std::thread> connections_;
   std::thread acceptor_;
 };
-
-// True when `bytes` is well-formed UTF-8, decoded code point by code point:
-// no stray continuation byte, no sequence cut short, no overlong form, no
-// surrogate, nothing past U+10FFFF.
-bool valid_utf8(std::string_view bytes) {
-  for (std::size_t i = 0; i < bytes.size();) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    const std::size_t length = lead < 0x80           ? 1
-                               : (lead >> 5) == 0x6  ? 2
-                               : (lead >> 4) == 0xe  ? 3
-                               : (lead >> 3) == 0x1e ? 4
-                                                     : 0;
-    if (length == 0 || i + length > bytes.size()) return false;
-    unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(bytes[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code = code << 6 | (next & 0x3f);
-    }
-    const unsigned long smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-      return false;
-    i += length;
-  }
-  return true;
-}
 
 std::string from_hex(const std::string& hex) {
   REQUIRE(hex.size() % 2 == 0);

@@ -22,6 +22,7 @@ using unit::capture;
 using unit::child_process;
 using unit::json_object;
 using unit::parse_json_line;
+using unit::valid_utf8;
 
 namespace {
 
@@ -118,33 +119,6 @@ TEST_CASE("JSON escaping: quotes, backslashes, newlines and control characters r
   CHECK(events[0].integer("key\n") == 1);
   CHECK(text.find("\\u0001") != std::string::npos);
   CHECK(text.find("\\u001f") != std::string::npos);
-}
-
-// True when `bytes` is well-formed UTF-8, decoded code point by code point
-// (a different method from the narrator's table of byte ranges): no stray
-// continuation byte, no sequence cut short, no overlong form, no surrogate,
-// nothing past U+10FFFF.
-bool valid_utf8(std::string_view bytes) {
-  for (std::size_t i = 0; i < bytes.size();) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    const std::size_t length = lead < 0x80           ? 1
-                               : (lead >> 5) == 0x6  ? 2
-                               : (lead >> 4) == 0xe  ? 3
-                               : (lead >> 3) == 0x1e ? 4
-                                                     : 0;
-    if (length == 0 || i + length > bytes.size()) return false;
-    unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(bytes[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code = code << 6 | (next & 0x3f);
-    }
-    const unsigned long smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-      return false;
-    i += length;
-  }
-  return true;
 }
 
 TEST_CASE("JSON escaping: any bytes give valid UTF-8; each ill-formed sequence one U+FFFD") {

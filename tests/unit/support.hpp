@@ -394,4 +394,31 @@ inline json_object parse_json_line(std::string_view line) {
   return object;
 }
 
+// True when `bytes` is well-formed UTF-8, decoded code point by code point
+// (a different method from the narrator's table of byte ranges): no stray
+// continuation byte, no sequence cut short, no overlong form, no surrogate,
+// nothing past U+10FFFF.
+inline bool valid_utf8(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    const std::size_t length = lead < 0x80           ? 1
+                               : (lead >> 5) == 0x6  ? 2
+                               : (lead >> 4) == 0xe  ? 3
+                               : (lead >> 3) == 0x1e ? 4
+                                                     : 0;
+    if (length == 0 || i + length > bytes.size()) return false;
+    unsigned long code = length == 1 ? lead : lead & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(bytes[i + k]);
+      if ((next & 0xc0) != 0x80) return false;
+      code = code << 6 | (next & 0x3f);
+    }
+    const unsigned long smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
 }  // namespace unit
