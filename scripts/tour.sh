@@ -201,7 +201,14 @@ cleanup() {
   if [ -n "$progress_temp" ]; then rm -f "$progress_temp"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT
+# Ctrl-C ends the tour — except when the lab running handled it itself: lab05
+# and lab06 ask you to press it, and their SIGINT handler runs (the terminal
+# sends it to the tour too, which then goes on once the lab has ended well).
+lab_status=-1
+on_interrupt() {
+  [ "$lab_status" -eq 0 ] || exit 130
+}
+trap on_interrupt INT
 trap 'exit 143' TERM
 
 # The TCP port process $1 listens on, from /proc: the socket inodes among its
@@ -289,7 +296,11 @@ run_entry() {
   for run in "${run_list[@]}"; do
     read -r -a args <<<"$run"
     echo "\$ $bin/$name ${args[*]}"
-    "$bin/$name" "${args[@]}" "${common_args[@]}" "${step_args[@]}" || return
+    lab_status=0
+    "$bin/$name" "${args[@]}" "${common_args[@]}" "${step_args[@]}" || lab_status=$?
+    local ended=$lab_status
+    lab_status=-1
+    [ "$ended" -eq 0 ] || return "$ended"
   done
 }
 
