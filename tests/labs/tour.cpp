@@ -441,6 +441,32 @@ TEST_CASE("lab 08 at a terminal, with pauses: the server's lines appear among th
   CHECK(state.completed() == std::set<std::string>{"08", "09"});
 }
 
+TEST_CASE("lab 05 at a terminal: the Ctrl+C it asks for runs its handler, and the tour goes on") {
+  state_home state;
+  tour_at_terminal tour({"--only", "5", "--no-quiz"});
+  std::size_t answered = 0;
+  bool pressed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline && tour.read_for(200ms)) {
+    const std::size_t pauses = tour.count("Enter to start") + tour.count("press Enter");
+    if (pauses > answered) {
+      ++answered;
+      tour.type("\n");
+    }
+    if (!pressed && tour.count("press Ctrl+C now") > 0) {
+      pressed = true;
+      tour.type("\x03");  // the terminal sends SIGINT to the whole foreground group
+    }
+  }
+  INFO(tour.text());
+  const int status = tour.wait_exit();
+  CHECK(pressed);
+  CHECK(tour.count("SIGINT: CTRL+C pressed") == 1);  // keycontrol() ran
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);  // the tour was not ended by it
+  CHECK(state.completed() == std::set<std::string>{"05"});
+}
+
 TEST_CASE("no HOME and no XDG_STATE_HOME: --help works, and the tour runs with a warning") {
   const scoped_env no_home("HOME", nullptr);
   const scoped_env no_state("XDG_STATE_HOME", nullptr);
