@@ -11,9 +11,13 @@ cd "$(dirname "$0")/.."
 
 build_dir=build
 setup_options=()
+test_options=()
 if [ "${1:-}" = "--sanitize" ]; then
   shift
   build_dir=build-sanitize
+  # Sanitized programs run several times slower (lab08's thousands of forks
+  # most of all): the same tests, with more time each.
+  test_options=(--timeout-multiplier 3)
   setup_options=("-Db_sanitize=address,undefined" -Db_lundef=false
                  "-Dcpp_args=-fno-sanitize-recover=all" "-Dcpp_link_args=-fno-sanitize-recover=all")
 fi
@@ -40,7 +44,7 @@ export MESON_TESTTHREADS=${MESON_TESTTHREADS:-8}
 status=0
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
-meson test -C "$build_dir" --print-errorlogs "$@" 2>&1 | tee "$output" || status=$?
+meson test -C "$build_dir" --print-errorlogs "${test_options[@]}" "$@" 2>&1 | tee "$output" || status=$?
 
 count() {
   local n

@@ -495,7 +495,7 @@ TEST_CASE("100 clients at once: every echo byte for byte, 1 MiB binary and empty
   CHECK(srv.group_gone());
 }
 
-TEST_CASE("500 connections closed in the same instant leave no zombie within 3 s, 5 rounds") {
+TEST_CASE("500 connections closed in the same instant leave no zombie once all have ended, 5 rounds") {
   raise_open_file_limit();
   server srv({"--port", "0", "--backlog", "1024", "--quiet"});
   const auto port = srv.port();
@@ -507,10 +507,18 @@ TEST_CASE("500 connections closed in the same instant leave no zombie within 3 s
 
     clients.clear();  // 500 closes, back to back: 500 children exit, SIGCHLDs merge
     const auto closed = std::chrono::steady_clock::now();
-    // Typically within 50 ms; 3 s leaves room for a loaded shared machine. A
-    // handler that reaps once per signal leaves zombies until the next round.
+    // First every child has ended (each is a zombie or already reaped): how
+    // long that takes depends on the machine. From then on no SIGCHLD is still
+    // to come: a handler that loops has reaped (or is reaping) them all, one
+    // that reaps once per signal leaves zombies for good.
+    REQUIRE(lab::poll_until(
+        [&] {
+          const auto now = children_of_server(srv.pid());
+          return now.all == now.zombies;
+        },
+        60s));
     const bool none_left =
-        lab::poll_until([&] { return children_of_server(srv.pid()).all == 0; }, 3s);
+        lab::poll_until([&] { return children_of_server(srv.pid()).all == 0; }, 10s);
     const auto took_ms = (std::chrono::steady_clock::now() - closed) / 1ms;
     const auto left = children_of_server(srv.pid());
     CAPTURE(left.all);
