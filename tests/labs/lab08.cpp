@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -112,9 +113,13 @@ class server {
     auto err = make_temp_file("stderr");
     lab::unique_fd err_write = std::move(err.write_end);
     stderr_ = std::move(err.read_end);
+    const pid_t test_pid = ::getpid();
     pid_ = lab::check(::fork(), "fork");
     if (pid_ == 0) {  // child: becomes the server
       ::setsid();
+      // If the test dies (a timeout kills it), the server dies with it.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != test_pid) ::_exit(127);  // it died before we asked
       ::signal(SIGPIPE, SIG_DFL);
       ::dup2(out_write.get(), STDOUT_FILENO);
       ::dup2(err_write.get(), STDERR_FILENO);
