@@ -98,7 +98,7 @@ TEST_CASE("alarm(0) cancels the pending alarm and returns its seconds left: no S
 TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab exits 0") {
   lab_process lab("lab05-signal", {"--alarm", "2", "--sleep", "100", "--rounds", "3"});
   lab.expect("sleep");
-  REQUIRE(blocked(lab.pid()));
+  REQUIRE(in_sleep(lab.pid()));
   // The kernel's view: both signals are caught by a handler.
   const auto masks = lab::read_signal_masks(lab.pid());
   REQUIRE(masks);
@@ -109,7 +109,7 @@ TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab 
     CAPTURE(count);
     if (count == 2) {
       lab.expect("sleep");  // the next round
-      REQUIRE(blocked(lab.pid()));
+      REQUIRE(in_sleep(lab.pid()));
     }
     lab.signal(SIGINT);
     const event interrupt =
@@ -132,7 +132,7 @@ TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab 
 TEST_CASE("SIGTERM during sleep ends the lab, leaving no process") {
   lab_process lab("lab05-signal", {"--alarm", "100", "--sleep", "100"});
   lab.expect("sleep");
-  REQUIRE(blocked(lab.pid()));
+  REQUIRE(in_sleep(lab.pid()));
   lab.signal(SIGTERM);
   const int status = lab.wait_exit();
   REQUIRE(WIFSIGNALED(status));
@@ -204,7 +204,7 @@ TEST_CASE("--step at a terminal, answered slowly: the alarm waits; Ctrl+C runs k
   slowly("\n");
   const event prompt = lab.expect("prompt");
   CHECK(prompt.number("signo") == SIGINT);
-  REQUIRE(blocked(lab.pid()));  // asleep in sleep(100), no alarm pending
+  REQUIRE(in_sleep(lab.pid()));  // asleep in sleep(100), no alarm pending
   std::this_thread::sleep_for(1s);
   lab.write_stdin("\x03");  // Ctrl+C, typed at the terminal
   const event interrupt =

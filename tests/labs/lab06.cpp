@@ -134,7 +134,7 @@ TEST_CASE("each sleep(100) ends at the alarm, and sleep() returns the seconds le
 TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab exits 0") {
   lab_process lab("lab06-sigaction", {"--alarm", "2", "--sleep", "100", "--rounds", "3"});
   lab.expect("sleep");
-  REQUIRE(blocked(lab.pid()));
+  REQUIRE(in_sleep(lab.pid()));
   // The kernel's view: both signals are caught by a handler.
   const auto masks = lab::read_signal_masks(lab.pid());
   REQUIRE(masks);
@@ -145,7 +145,7 @@ TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab 
     CAPTURE(count);
     if (count == 2) {
       lab.expect("sleep");  // the next round
-      REQUIRE(blocked(lab.pid()));
+      REQUIRE(in_sleep(lab.pid()));
     }
     lab.signal(SIGINT);
     const event interrupt =
@@ -168,7 +168,7 @@ TEST_CASE("SIGINT during sleep runs the handler, which stays installed; the lab 
 TEST_CASE("SIGTERM during sleep ends the lab, leaving no process") {
   lab_process lab("lab06-sigaction", {"--alarm", "100", "--sleep", "100"});
   lab.expect("sleep");
-  REQUIRE(blocked(lab.pid()));
+  REQUIRE(in_sleep(lab.pid()));
   lab.signal(SIGTERM);
   const int status = lab.wait_exit();
   REQUIRE(WIFSIGNALED(status));

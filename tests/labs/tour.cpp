@@ -263,11 +263,23 @@ class tour_at_terminal {
     for (auto at = text_.find(words); at != std::string::npos; at = text_.find(words, at + 1)) ++n;
     return n;
   }
-  int wait_exit() {
+  // The tour's wait status; -1 (and the tour's session killed) if it has not
+  // ended within `timeout`, so that a stuck tour fails the test, never hangs it.
+  int wait_exit(milliseconds timeout = 20s) {
     int status = 0;
-    lab::check(::waitpid(pid_, &status, 0), "waitpid");
+    const bool ended = lab::poll_until(
+        [&] { return lab::check(::waitpid(pid_, &status, WNOHANG), "waitpid") == pid_; }, timeout);
+    if (!ended) return -1;  // the destructor kills and reaps it
     reaped_ = true;
     return status;
+  }
+  // The process named `comm` in the tour's session (a lab it runs), or -1.
+  pid_t find(const std::string& comm) const {
+    for (const pid_t pid : lab::processes_in_group(pid_)) {
+      const auto info = lab::read_proc(pid);
+      if (info && info->comm == comm) return pid;
+    }
+    return -1;
   }
   std::vector<std::string> lines() const {
     std::vector<std::string> out;
@@ -454,6 +466,8 @@ TEST_CASE("lab 05 at a terminal: the Ctrl+C it asks for runs its handler, and th
       tour.type("\n");
     }
     if (!pressed && tour.count("press Ctrl+C now") > 0) {
+      // As a person reads the prompt: Ctrl+C once lab05 sleeps.
+      REQUIRE(in_sleep(tour.find("lab05-signal")));
       pressed = true;
       tour.type("\x03");  // the terminal sends SIGINT to the whole foreground group
     }

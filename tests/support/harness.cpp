@@ -150,6 +150,16 @@ bool blocked(pid_t pid, milliseconds timeout) {
       timeout);
 }
 
+bool in_sleep(pid_t pid, milliseconds timeout) {
+  return lab::poll_until(
+      [&] {
+        const auto info = lab::read_proc(pid);
+        return info && info->state == 'S' &&
+               lab::read_wchan(pid).find("nanosleep") != std::string::npos;
+      },
+      timeout);
+}
+
 std::string lab_path(const std::string& lab) {
   if (lab.find('/') != std::string::npos) return lab;
   const char* dir = std::getenv("FORKLAB_LABS_DIR");

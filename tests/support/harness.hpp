@@ -140,6 +140,11 @@ finished_run run_lab(const std::string& lab, const std::vector<std::string>& arg
 // call the test is about.
 bool blocked(pid_t pid, milliseconds timeout = 10s);
 
+// True once /proc shows `pid` asleep in sleep() or nanosleep() (state S, wchan
+// hrtimer_nanosleep), false if not within `timeout`: a signal sent only then
+// cuts that sleep short, as a person's Ctrl+C after a prompt would.
+bool in_sleep(pid_t pid, milliseconds timeout = 10s);
+
 // Absolute path of a lab binary (from FORKLAB_LABS_DIR, set by Meson); a name
 // with a slash is taken as a path already (scripts, other programs).
 std::string lab_path(const std::string& lab);
