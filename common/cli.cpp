@@ -11,11 +11,11 @@
 #include <cstring>
 #include <sstream>
 
-#include "catalog.hpp"
-#include "narrator.hpp"
-#include "quiz.hpp"
-#include "sys.hpp"
-#include "timeline.hpp"
+#include "voice/catalog.hpp"
+#include "voice/narrator.hpp"
+#include "voice/quiz.hpp"
+#include "os/sys.hpp"
+#include "voice/timeline.hpp"
 
 namespace lab {
 namespace {

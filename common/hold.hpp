@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "narrator.hpp"
-#include "sys.hpp"
+#include "voice/narrator.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

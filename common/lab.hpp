@@ -2,10 +2,10 @@
 #pragma once
 
 #include "cli.hpp"
-#include "gate.hpp"
-#include "narrator.hpp"
-#include "proc.hpp"
-#include "quiz.hpp"
-#include "signals.hpp"
-#include "sys.hpp"
-#include "wait_status.hpp"
+#include "os/gate.hpp"
+#include "voice/narrator.hpp"
+#include "os/proc.hpp"
+#include "voice/quiz.hpp"
+#include "os/signals.hpp"
+#include "os/sys.hpp"
+#include "os/wait_status.hpp"

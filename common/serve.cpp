@@ -13,11 +13,11 @@
 #include <string>
 #include <system_error>
 
-#include "narrator.hpp"
-#include "net.hpp"
-#include "proc.hpp"
-#include "signals.hpp"
-#include "sys.hpp"
+#include "voice/narrator.hpp"
+#include "os/net.hpp"
+#include "os/proc.hpp"
+#include "os/signals.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

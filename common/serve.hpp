@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

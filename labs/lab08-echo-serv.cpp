@@ -19,7 +19,7 @@
 #include <string>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 #include "serve.hpp"
 
 namespace {

@@ -28,7 +28,7 @@
 #include <thread>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace {
 

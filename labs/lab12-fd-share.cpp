@@ -32,7 +32,7 @@
 #include <stdexcept>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace {
 

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "lab.hpp"
-#include "pty.hpp"
+#include "os/pty.hpp"
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include <thread>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace {
 

@@ -28,8 +28,8 @@
 #include <thread>
 
 #include "lab.hpp"
-#include "net.hpp"
-#include "self_pipe.hpp"
+#include "os/net.hpp"
+#include "os/self_pipe.hpp"
 
 namespace {
 

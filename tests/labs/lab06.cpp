@@ -12,7 +12,7 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 using namespace harness;
 

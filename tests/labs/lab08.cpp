@@ -27,10 +27,10 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
-#include "net.hpp"
-#include "proc.hpp"
-#include "pty.hpp"
-#include "signals.hpp"
+#include "os/net.hpp"
+#include "os/proc.hpp"
+#include "os/pty.hpp"
+#include "os/signals.hpp"
 
 using namespace harness;
 

@@ -22,10 +22,10 @@
 #include "../unit/support.hpp"  // the strict JSON reader
 #include "checks.hpp"
 #include "harness.hpp"
-#include "net.hpp"
-#include "proc.hpp"
-#include "pty.hpp"
-#include "signals.hpp"
+#include "os/net.hpp"
+#include "os/proc.hpp"
+#include "os/pty.hpp"
+#include "os/signals.hpp"
 
 using namespace harness;
 using unit::valid_utf8;

@@ -13,8 +13,8 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
-#include "proc.hpp"
-#include "pty.hpp"
+#include "os/proc.hpp"
+#include "os/pty.hpp"
 #include "slow_step.hpp"
 
 using namespace harness;

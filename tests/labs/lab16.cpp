@@ -11,7 +11,7 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
-#include "proc.hpp"
+#include "os/proc.hpp"
 #include "slow_step.hpp"
 
 using namespace harness;

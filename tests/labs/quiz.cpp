@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "harness.hpp"
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 using namespace harness;
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "harness.hpp"
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 using namespace harness;
 using namespace std::chrono_literals;

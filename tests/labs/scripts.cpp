@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "harness.hpp"
-#include "proc.hpp"
+#include "os/proc.hpp"
 #include "scoped_env.hpp"
 
 using namespace harness;

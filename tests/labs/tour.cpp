@@ -22,8 +22,8 @@
 #include <sstream>
 
 #include "harness.hpp"
-#include "proc.hpp"
-#include "pty.hpp"
+#include "os/proc.hpp"
+#include "os/pty.hpp"
 #include "scoped_env.hpp"
 
 using namespace harness;

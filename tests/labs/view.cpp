@@ -14,10 +14,10 @@
 #include <sstream>
 
 #include "harness.hpp"
-#include "net.hpp"
-#include "proc.hpp"
-#include "signals.hpp"
-#include "sys.hpp"
+#include "os/net.hpp"
+#include "os/proc.hpp"
+#include "os/signals.hpp"
+#include "os/sys.hpp"
 
 using namespace harness;
 

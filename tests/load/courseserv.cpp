@@ -22,7 +22,7 @@
 #include <string>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace {
 

@@ -49,7 +49,7 @@
 #include <vector>
 
 #include "lab.hpp"
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace {
 

@@ -14,8 +14,8 @@
 #include <cstring>
 #include <set>
 
-#include "proc.hpp"
-#include "pty.hpp"
+#include "os/proc.hpp"
+#include "os/pty.hpp"
 
 namespace harness {
 namespace {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace harness {
 

@@ -2,19 +2,19 @@
 // translation keeps the placeholders of its id, every template the labs and
 // common/ pass to the narrator is an id (found by reading their source), and
 // the narrator speaks Chinese with --lang zh while JSON fields stay as they are.
-#include "catalog.hpp"
+#include "voice/catalog.hpp"
 
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 #include "support.hpp"
 #include "../support/scoped_env.hpp"
 
@@ -184,15 +184,13 @@ std::vector<found_template> templates_in(const std::string& file, const std::str
   return found;
 }
 
+// Every .cpp file under `dir`, its subdirectories too, in name order.
 std::vector<std::string> cpp_files(const std::string& dir) {
   std::vector<std::string> files;
-  DIR* stream = ::opendir(dir.c_str());
-  REQUIRE_MESSAGE(stream != nullptr, "cannot read " << dir);
-  while (const dirent* entry = ::readdir(stream)) {
-    const std::string name = entry->d_name;
-    if (name.ends_with(".cpp")) files.push_back(dir + "/" + name);
-  }
-  ::closedir(stream);
+  REQUIRE_MESSAGE(std::filesystem::is_directory(dir), "cannot read " << dir);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".cpp")
+      files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
   return files;
 }

@@ -9,7 +9,7 @@
 
 #include <doctest/doctest.h>
 
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;

@@ -1,6 +1,6 @@
 // gate: a held child does not go on until the gate opens, and never hangs when
 // its opener dies.
-#include "gate.hpp"
+#include "os/gate.hpp"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 
 #include <chrono>
 
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // numbers shared across fork, one write(2) per line, placeholders and
 // escaping, the human layout, the signal-handler path, errors on stderr,
 // reap events, and fork_as's role and parent-death signal.
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 
 #include <doctest/doctest.h>
 #include <sys/prctl.h>
@@ -14,7 +14,7 @@
 #include <limits>
 #include <set>
 
-#include "signals.hpp"
+#include "os/signals.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;

@@ -1,7 +1,7 @@
 // net: listen on port 0 and learn the port, connect, addresses as text for
 // IPv4 and IPv6, SO_REUSEADDR as the kernel holds it (and what it buys), and
 // failures that say what went wrong.
-#include "net.hpp"
+#include "os/net.hpp"
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>

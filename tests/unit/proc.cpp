@@ -1,7 +1,7 @@
 // proc: what /proc says about real processes — states S, T, Z and gone,
 // parents and groups, wait channels, descriptors (pipes and TCP sockets
 // resolved), the process tree — and poll_until's deadline.
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 #include <doctest/doctest.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "net.hpp"
+#include "os/net.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;

@@ -2,7 +2,7 @@
 // placeholders), every value a choice names makes that choice the right one,
 // every lab asks its own question and reveals it, and ask/reveal speak only in
 // --step mode, reading the learner's answer from standard input.
-#include "quiz.hpp"
+#include "voice/quiz.hpp"
 
 #include <dirent.h>
 #include <doctest/doctest.h>
@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 #include "support.hpp"
 
 using unit::capture;

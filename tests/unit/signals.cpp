@@ -1,6 +1,6 @@
 // signals: install_handler and its old action, flags as the kernel applies
 // them, RAII blocking, names, pending signals, dispositions in words.
-#include "signals.hpp"
+#include "os/signals.hpp"
 
 #include <doctest/doctest.h>
 

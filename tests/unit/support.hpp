@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "proc.hpp"
-#include "sys.hpp"
+#include "os/proc.hpp"
+#include "os/sys.hpp"
 
 namespace unit {
 

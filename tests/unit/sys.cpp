@@ -1,5 +1,5 @@
 // sys: checked calls, unique_fd, read_some/write_all.
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 TEST_CASE("check passes results through and throws with the call's name and errno") {
   CHECK(lab::check(7, "anything") == 7);

@@ -2,7 +2,7 @@
 // handlers, the oldest overwritten when full), the lanes drawn from it, what
 // the narrator records for each event — and the tree view's reaped rows,
 // which the same events feed.
-#include "timeline.hpp"
+#include "voice/timeline.hpp"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 #include <memory>
 #include <set>
 
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 #include "support.hpp"
 
 using unit::capture;

@@ -1,6 +1,6 @@
 // wait status: statuses of real children decoded — exited, killed, core
 // dumped, stopped, continued — and the words the labs print for them.
-#include "wait_status.hpp"
+#include "os/wait_status.hpp"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 
 #include <fstream>
 
-#include "signals.hpp"
+#include "os/signals.hpp"
 #include "support.hpp"
 
 using lab::wait_status;

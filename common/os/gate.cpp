@@ -1,4 +1,4 @@
-#include "gate.hpp"
+#include "os/gate.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "signals.hpp"
+#include "os/signals.hpp"
 
 #include <string.h>
 
@@ -6,7 +6,7 @@
 #include <utility>
 
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

@@ -1,8 +1,8 @@
-#include "wait_status.hpp"
+#include "os/wait_status.hpp"
 
 #include <sys/wait.h>
 
-#include "signals.hpp"
+#include "os/signals.hpp"
 
 namespace lab {
 

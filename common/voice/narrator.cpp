@@ -1,4 +1,4 @@
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -19,12 +19,12 @@
 #include <type_traits>
 #include <vector>
 
-#include "catalog.hpp"
-#include "proc.hpp"
-#include "signals.hpp"
-#include "sys.hpp"
-#include "timeline.hpp"
-#include "wait_status.hpp"
+#include "voice/catalog.hpp"
+#include "os/proc.hpp"
+#include "os/signals.hpp"
+#include "os/sys.hpp"
+#include "voice/timeline.hpp"
+#include "os/wait_status.hpp"
 
 namespace lab {
 namespace {

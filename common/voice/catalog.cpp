@@ -1,4 +1,4 @@
-#include "catalog.hpp"
+#include "voice/catalog.hpp"
 
 #include <cstdlib>
 #include <utility>

@@ -3,7 +3,7 @@
 // they are; identifiers, system calls and signal names stay untranslated.
 // Terms follow the course: 进程, 子进程, 父进程, 僵尸进程, 回收, 信号处理函数,
 // 文件描述符, 套接字, 半关闭, 多进程服务器端.
-#include "catalog.hpp"
+#include "voice/catalog.hpp"
 
 namespace lab {
 namespace {

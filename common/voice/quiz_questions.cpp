@@ -4,7 +4,7 @@
 // ({children}) stay as they are in both languages; identifiers, system calls
 // and signal names stay untranslated. Terms follow the course: 进程, 子进程,
 // 父进程, 僵尸进程, 回收, 信号处理函数, 文件描述符, 套接字.
-#include "quiz.hpp"
+#include "voice/quiz.hpp"
 
 namespace lab {
 namespace {

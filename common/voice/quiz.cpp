@@ -1,4 +1,4 @@
-#include "quiz.hpp"
+#include "voice/quiz.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "catalog.hpp"
-#include "sys.hpp"
+#include "voice/catalog.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 namespace {

@@ -1,11 +1,11 @@
-#include "timeline.hpp"
+#include "voice/timeline.hpp"
 
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdio>
 
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 
 namespace lab {
 namespace {

@@ -8,7 +8,7 @@
 // closes and pass() returns too: a gate never holds a process forever.
 #pragma once
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 namespace lab {
 

@@ -1,4 +1,4 @@
-#include "net.hpp"
+#include "os/net.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -1,4 +1,4 @@
-#include "self_pipe.hpp"
+#include "os/self_pipe.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

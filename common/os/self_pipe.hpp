@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

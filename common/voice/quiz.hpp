@@ -13,7 +13,7 @@
 #include <span>
 #include <string_view>
 
-#include "narrator.hpp"
+#include "voice/narrator.hpp"
 
 namespace lab {
 

@@ -1,4 +1,4 @@
-#include "pty.hpp"
+#include "os/pty.hpp"
 
 #include <fcntl.h>
 #include <pty.h>

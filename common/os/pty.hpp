@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "sys.hpp"
+#include "os/sys.hpp"
 
 namespace lab {
 

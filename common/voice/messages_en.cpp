@@ -4,7 +4,7 @@
 // field ("sleeping (interruptible)"), or a value pattern ("exited {code}").
 // messages_zh.cpp holds the same ids; tests/unit/catalog.cpp checks that
 // every template in labs/ and common/ is here.
-#include "catalog.hpp"
+#include "voice/catalog.hpp"
 
 namespace lab {
 namespace {

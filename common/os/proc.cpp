@@ -1,4 +1,4 @@
-#include "proc.hpp"
+#include "os/proc.hpp"
 
 #include <dirent.h>
 #include <netinet/in.h>
@@ -14,7 +14,7 @@
 #include <map>
 #include <sstream>
 
-#include "net.hpp"
+#include "os/net.hpp"
 
 namespace lab {
 namespace {
