@@ -1,6 +1,5 @@
 #include "cli.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,14 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <sstream>
 
-#include "voice/catalog.hpp"
-#include "voice/narrator.hpp"
-#include "voice/quiz.hpp"
 #include "os/sys.hpp"
-#include "voice/timeline.hpp"
+#include "voice/catalog.hpp"
 
 namespace lab {
 namespace {
@@ -74,21 +69,6 @@ const CLI::Validator decimal_number(
     },
     "", "DECIMAL");
 
-// Descriptors 0, 1 and 2 open before anything else is: when a lab is started
-// with one closed, the first file or socket it opens would take that number
-// and receive its output or be read as its input. A closed one becomes
-// /dev/null (read-write). Children inherit the three.
-void open_standard_descriptors() {
-  for (int fd = 0; fd <= 2; ++fd) {
-    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
-    const int null = ::open("/dev/null", O_RDWR);  // takes the lowest free number: fd
-    if (null >= 0 && null != fd) {
-      ::dup2(null, fd);
-      ::close(null);
-    }
-  }
-}
-
 // "--help=foo", "--version=1": CLI11 would show the help and return 0.
 std::string value_for_no_value_option(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -106,31 +86,29 @@ std::string value_for_no_value_option(int argc, char** argv) {
 
 struct command_line::impl {
   CLI::App app;
-  std::string program;
-  bool json = false;
-  bool step = false;
-  bool timeline = false;
-  bool no_quiz = false;
-  std::string color = "auto";
-  std::string lang = language_from_environment();
-  impl(const std::string& about, const std::string& name) : app(about, name), program(name) {}
+  common_options common;
+  impl(const std::string& about, const std::string& name) : app(about, name) {
+    common.program = name;
+    common.lang = language_from_environment();
+  }
 };
 
 command_line::command_line(std::string program, std::string about)
     : impl_(std::make_unique<impl>(about, program)) {
   auto& app = impl_->app;
+  auto& common = impl_->common;
   app.set_version_flag("--version", std::string("forklab ") + FORKLAB_VERSION);
-  app.add_flag("--json", impl_->json, "one JSON object per line instead of text (for tests and tools)");
-  app.add_flag("--step", impl_->step,
+  app.add_flag("--json", common.json, "one JSON object per line instead of text (for tests and tools)");
+  app.add_flag("--step", common.step,
                "pause at each stage: show the process tree and a ps command to try");
-  app.add_flag("--no-quiz", impl_->no_quiz,
+  app.add_flag("--no-quiz", common.no_quiz,
                "with --step: do not ask the question that lets you predict the lab's outcome");
-  app.add_flag("--timeline", impl_->timeline,
+  app.add_flag("--timeline", common.timeline,
                "at the end, draw the events as one lane per process");
-  app.add_option("--color", impl_->color, "colour the output: auto (on a terminal), always, never")
+  app.add_option("--color", common.color, "colour the output: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  app.add_option("--lang", impl_->lang,
+  app.add_option("--lang", common.lang,
                  "language of the narration: en or zh (default: from LC_ALL, LC_MESSAGES, LANG)")
       ->check(CLI::IsMember({"en", "zh"}))
       ->capture_default_str();
@@ -191,8 +169,7 @@ void command_line::positional(const std::string& name, std::string& value,
 
 void command_line::epilogue(const std::string& text) { impl_->app.footer(text); }
 
-int command_line::run(int argc, char** argv, const std::function<int()>& body) {
-  open_standard_descriptors();  // first: before CLI11 or the narrator write or open anything
+int command_line::parse(int argc, char** argv) {
   auto& app = impl_->app;
   if (const std::string bad = value_for_no_value_option(argc, argv); !bad.empty()) {
     write_all(STDERR_FILENO, bad + "\nRun with --help for more information.\n");
@@ -209,30 +186,9 @@ int command_line::run(int argc, char** argv, const std::function<int()>& body) {
     // any Unix tool given a bad command line.
     return status == 0 ? 0 : 2;
   }
-  const bool color = impl_->color == "always" ||
-                     (impl_->color == "auto" && ::isatty(STDOUT_FILENO) && !impl_->json &&
-                      std::getenv("NO_COLOR") == nullptr);
-  start_narrator({impl_->program, impl_->json, color, impl_->step, impl_->lang, impl_->timeline});
-  enable_quiz(!impl_->no_quiz);
-  const pid_t lab_pid = ::getpid();
-  int status = 1;
-  try {
-    status = body();
-  } catch (const std::system_error& error) {  // "fork: EAGAIN (Resource temporarily unavailable)"
-    const int code = error.code().value();
-    say_error("{call}: {errno} ({reason})",
-              {{"call", failed_call(error)},
-               {"errno", errno_name(code)},
-               {"reason", std::strerror(code)}});
-  } catch (const std::exception& error) {
-    say_error("{error}", {{"error", error.what()}});
-  }
-  // Output that could not be written (reported on stderr as it happened) fails
-  // a lab that would otherwise have succeeded.
-  const auto final_status = [&] { return status == 0 && output_error() != 0 ? 1 : status; };
-  if (::getpid() != lab_pid) ::_exit(final_status());  // a child never returns into main
-  if (impl_->timeline) show_timeline();
-  return final_status();
+  return -1;
 }
+
+const common_options& command_line::common() const { return impl_->common; }
 
 }  // namespace lab

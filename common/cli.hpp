@@ -1,7 +1,8 @@
 // cli: the command line every lab shares — --help, --version, --json, --step,
 // --color, --lang (en or zh; by default from LC_ALL, LC_MESSAGES, LANG) —
 // plus the lab's own options. Built on CLI11, which only cli.cpp
-// includes (it is heavy to compile). Bad values are rejected with CLI11's
+// includes (it is heavy to compile). What runs the lab once its command line
+// is parsed is the lab runtime (lab_main.hpp). Bad values are rejected with CLI11's
 // message and exit status 2; numbers are decimal only ("0x10", "+3", " 5",
 // "1e1" are not numbers), and "--help=VALUE" is a bad command line too.
 #pragma once
@@ -15,6 +16,17 @@ namespace lab {
 
 // Timing options: fractions of a second accepted ("0.2").
 using seconds = std::chrono::duration<double>;
+
+// The options every lab has, as given on its command line.
+struct common_options {
+  std::string program;  // "lab02-zombie"
+  bool json = false;
+  bool step = false;
+  bool timeline = false;
+  bool no_quiz = false;
+  std::string color = "auto";  // auto, always, never
+  std::string lang;            // en or zh
+};
 
 class command_line {
  public:
@@ -43,14 +55,21 @@ class command_line {
   // Text shown after the options in --help (e.g. what to watch for).
   void epilogue(const std::string& text);
 
-  // First opens /dev/null on whichever of descriptors 0-2 is closed (so that
-  // nothing the lab opens takes those numbers). Then parses argv, starts the
-  // narrator, runs `body` and returns the exit status: 0 for --help/--version,
-  // 2 for a bad command line, body's result otherwise — but 1 instead of 0
-  // when the lab's output could not be written (narrator.hpp: output_error).
-  // A std::exception escaping `body` is narrated as an error ("fork: EAGAIN
-  // (Resource temporarily unavailable)") and gives status 1; in a forked child
-  // the child then ends with _exit(1) instead of returning into main.
+  // Parses argv. Returns -1 when the lab is to run (common() then holds the
+  // options every lab has); else the exit status, its output already written:
+  // 0 for --help/--version, 2 for a bad command line.
+  int parse(int argc, char** argv);
+  const common_options& common() const;
+
+  // The lab runtime (defined in lab_main.cpp): first opens /dev/null on
+  // whichever of descriptors 0-2 is closed (so that nothing the lab opens
+  // takes those numbers). Then parses argv, starts the narrator, runs `body`
+  // and returns the exit status: 0 for --help/--version, 2 for a bad command
+  // line, body's result otherwise — but 1 instead of 0 when the lab's output
+  // could not be written (output.hpp: output_error). A std::exception
+  // escaping `body` is narrated as an error ("fork: EAGAIN (Resource
+  // temporarily unavailable)") and gives status 1; in a forked child the child
+  // then ends with _exit(1) instead of returning into main.
   int run(int argc, char** argv, const std::function<int()>& body);
 
  private:

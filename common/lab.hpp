@@ -1,11 +1,13 @@
-// The whole helper module in one include, for labs.
+// The whole helper module in one include, for labs: the lab runtime (the
+// command line, run()), the voice and the system.
 #pragma once
 
 #include "cli.hpp"
+#include "lab_main.hpp"
 #include "os/gate.hpp"
-#include "voice/narrator.hpp"
 #include "os/proc.hpp"
-#include "voice/quiz.hpp"
 #include "os/signals.hpp"
 #include "os/sys.hpp"
 #include "os/wait_status.hpp"
+#include "voice/narrator.hpp"
+#include "voice/quiz.hpp"

@@ -86,13 +86,11 @@ int main(int argc, char** argv) {
       to_lab.read_end.reset();
       to_parent.write_end.reset();
       to_child.write_end.reset();  // before the next fork: the lab's copy must be the only one
-      // A plain checked fork, not fork_as: fork_as asks the kernel to kill the
-      // child when its parent dies (PR_SET_PDEATHSIG), and surviving its
-      // parent is this child's whole point. It ends at end of file on
+      // Surviving its parent is this child's whole point: fork_as must not ask
+      // the kernel to kill it when its parent dies. It ends at end of file on
       // to_child instead, which only the lab can cause.
-      const pid_t child = lab::check(::fork(), "fork");
+      const pid_t child = lab::fork_as("child", lab::if_parent_dies::child_lives_on);
       if (child == 0) {  // child: the orphan-to-be
-        lab::set_role("child");
         to_parent.read_end.reset();
         be_child(to_lab.write_end, to_child.read_end);
       }

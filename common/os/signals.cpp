@@ -36,6 +36,16 @@ signal_block::signal_block(std::initializer_list<int> signals) {
 
 signal_block::~signal_block() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
 
+const char* standard_signal_name(int signo) noexcept {
+  static const char* const names[] = {
+      nullptr,     "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+      "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+      "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+      "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
+  if (signo <= 0 || signo >= static_cast<int>(sizeof names / sizeof names[0])) return nullptr;
+  return names[signo];
+}
+
 std::string signal_name(int signo) {
   if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
     return signo == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(signo - SIGRTMIN);

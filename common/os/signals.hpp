@@ -37,6 +37,10 @@ class signal_block {
 // "SIGINT" for SIGINT; "SIGRTMIN+3"; "signal 99" if unknown.
 std::string signal_name(int signo);
 
+// "SIGCHLD" for 17, for the 31 standard signals; nullptr for any other number.
+// Async-signal-safe (signal_name is not).
+const char* standard_signal_name(int signo) noexcept;
+
 // The signals pending for this thread or process, in number order.
 std::vector<int> pending_signals();
 bool is_pending(int signo);

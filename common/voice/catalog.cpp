@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "voice/text.hpp"
+
 namespace lab {
 namespace {
 
@@ -48,29 +50,6 @@ bool matches(std::string_view pattern, std::string_view value, captures& found) 
   return false;
 }
 
-// `text` with each {key} replaced by what it stood for.
-std::string fill(std::string_view text, const captures& found) {
-  std::string out;
-  while (!text.empty()) {
-    const auto open = text.find('{');
-    const auto close = text.find('}', open);
-    if (open == std::string_view::npos || close == std::string_view::npos) break;
-    const std::string_view key = text.substr(open + 1, close - open - 1);
-    out.append(text.substr(0, open));
-    bool replaced = false;
-    for (const auto& [name, stood_for] : found)
-      if (name == key) {
-        out.append(stood_for);
-        replaced = true;
-        break;
-      }
-    if (!replaced) out.append(text.substr(open, close - open + 1));
-    text.remove_prefix(close + 1);
-  }
-  out.append(text);
-  return out;
-}
-
 }  // namespace
 
 bool is_language(std::string_view lang) {
@@ -94,7 +73,7 @@ std::string translate_value(std::string_view value, std::string_view lang) {
   for (const std::string_view pattern : patterns) {
     captures found;
     if (!matches(pattern, value, found)) continue;
-    if (const auto text = translate(pattern, lang)) return fill(*text, found);
+    if (const auto text = translate(pattern, lang)) return filled(*text, found);
   }
   return std::string(value);
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 
 #include "voice/catalog.hpp"
 #include "os/sys.hpp"
+#include "voice/text.hpp"
 
 namespace lab {
 namespace {
@@ -55,25 +57,17 @@ values values_of(std::initializer_list<field> fields) {
   return out;
 }
 
-// `text` with each {key} that `given` names replaced by its value.
+// `text` with each {key} that `given` names replaced by its value (the last
+// value given for it).
 std::string fill(std::string_view text, const values& given) {
   std::string out;
-  while (!text.empty()) {
-    const auto open = text.find('{');
-    const auto close = text.find('}', open);
-    if (open == std::string_view::npos || close == std::string_view::npos) break;
-    const std::string_view key = text.substr(open + 1, close - open - 1);
-    out.append(text.substr(0, open));
-    const std::string* value = nullptr;
-    for (const auto& [name, v] : given)
-      if (name == key) value = &v;
-    if (value)
-      out += *value;
-    else
-      out.append(text.substr(open, close - open + 1));
-    text.remove_prefix(close + 1);
-  }
-  out.append(text);
+  fill_placeholders(out, text, [&](std::string& to, std::string_view key) {
+    const auto found = std::find_if(given.rbegin(), given.rend(),
+                                    [&](const auto& value) { return value.first == key; });
+    if (found == given.rend()) return false;
+    to += found->second;
+    return true;
+  });
   return out;
 }
 

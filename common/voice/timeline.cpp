@@ -3,9 +3,12 @@
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <iterator>
+#include <optional>
+#include <type_traits>
 
-#include "voice/narrator.hpp"
+#include "os/signals.hpp"
+#include "voice/text.hpp"
 
 namespace lab {
 namespace {
@@ -20,240 +23,116 @@ ring_header* ring = nullptr;
 timeline_entry* slots = nullptr;
 std::size_t mapped_size = 0;
 
-constexpr std::size_t time_width = 8;  // "  12.345 "
-constexpr std::size_t max_columns = 6;
-constexpr std::size_t max_cell = 26;  // a mark, a space, a whole label, a space
+// ---- The feed ----------------------------------------------------------------
 
-struct lane {
-  pid_t pid = 0;
-  std::string role;
-  bool role_is_own = false;  // said by the process itself, not by its parent
-  std::size_t column = 0;
-  bool in_others = false;
-  enum class life { unborn, alive, zombie, gone } state = life::unborn;
-  bool exited = false;
+// The short label of most kinds: the kind, then one integer field framed
+// ("alarm(2)", "wake, 3 s left", "tree (4)") when the event has it.
+struct label_shape {
+  std::string_view kind;
+  char mark;
+  std::string_view number;  // the field shown; "" for none
+  std::string_view before, after;
+};
+constexpr label_shape shapes[] = {
+    {"fork", '+', "child", " ", ""},     {"exit", 'X', "code", " ", ""},
+    {"reap", 'R', "child", " ", ""},     {"signal", '!', "", "", ""},
+    {"alarm", 'A', "seconds", "(", ")"}, {"wake", '^', "left", ", ", " s left"},
+    {"sleep", ' ', "asked", "(", ")"},   {"state", ' ', "child", " ", ""},
+    {"tree", ' ', "processes", " (", ")"}, {"step", ' ', "", "", ""},
 };
 
-// A character's bytes in UTF-8, from its first byte.
-std::size_t utf8_length(unsigned char lead) {
-  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+template <std::size_t N>
+void append_signal(fixed_text<N>& text, std::optional<long long> signo) noexcept {
+  if (const char* name = signo ? standard_signal_name(static_cast<int>(*signo)) : nullptr)
+    text.append(name);
 }
 
-// Columns on a terminal: a wide (CJK) character takes two. Labels may hold
-// Chinese stage texts (--lang zh).
-std::size_t columns_of(std::string_view text) {
-  std::size_t columns = 0;
-  for (std::size_t i = 0; i < text.size(); i += utf8_length(static_cast<unsigned char>(text[i])))
-    columns += utf8_length(static_cast<unsigned char>(text[i])) >= 3 ? 2 : 1;
-  return columns;
-}
-
-// `text` in at most `width` columns, never cut inside a character.
-std::string cut(const std::string& text, std::size_t width) {
-  std::string out;
-  std::size_t columns = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = utf8_length(static_cast<unsigned char>(text[i]));
-    const std::size_t wide = length >= 3 ? 2 : 1;
-    if (columns + wide > width) break;
-    out.append(text, i, length);
-    columns += wide;
-    i += length;
-  }
-  return out;
-}
-
-std::string trim_right(std::string text) {
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
-}
-
-std::string seconds_text(long long ms) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%7.3f ", static_cast<double>(ms) / 1000.0);
-  return text;
-}
-
-// How a process ended, from a reap's note: "exit 3", "killed SIGKILL".
-std::string ending_text(std::string_view note) {
-  if (note.empty()) return "exited";
-  if (note.starts_with("SIG")) return "killed " + std::string(note);
-  return "exit " + std::string(note);
-}
-
-class drawer {
- public:
-  drawer(const timeline_contents& contents, std::size_t width)
-      : contents_(contents), width_(width) {}
-
-  timeline_drawing draw() {
-    find_lanes();
-    if (lanes_.empty()) {
-      out_.text = "(no events were recorded)\n";
-      return out_;
-    }
-    header();
-    for (const timeline_entry& entry : contents_.entries) take(entry);
-    footer();
-    return out_;
-  }
-
- private:
-  lane& lane_of(pid_t pid) {
-    return *std::find_if(lanes_.begin(), lanes_.end(),
-                         [pid](const lane& l) { return l.pid == pid; });
-  }
-
-  void add_lane(pid_t pid) {
-    if (pid == 0) return;
-    if (std::none_of(lanes_.begin(), lanes_.end(), [pid](const lane& l) { return l.pid == pid; })) {
-      lane added;
-      added.pid = pid;
-      lanes_.push_back(added);
-    }
-  }
-
-  // Lanes in order of first appearance; roles as each process said them
-  // itself, else as its parent named it.
-  void find_lanes() {
-    for (const timeline_entry& entry : contents_.entries) {
-      add_lane(entry.pid);
-      add_lane(entry.about);
-      lane& speaker = lane_of(entry.pid);
-      if (!speaker.role_is_own && entry.role[0] != '\0') {
-        speaker.role = entry.role;
-        speaker.role_is_own = true;
-      }
-      if (entry.about != 0) {
-        lane& subject = lane_of(entry.about);
-        if (subject.role.empty() && entry.about_role[0] != '\0') subject.role = entry.about_role;
-      }
-    }
-    const bool fold = lanes_.size() > max_columns;
-    columns_ = std::min(lanes_.size(), max_columns);
-    for (std::size_t i = 0; i < lanes_.size(); ++i) {
-      lanes_[i].in_others = fold && i >= max_columns - 1;
-      lanes_[i].column = std::min(i, max_columns - 1);
-    }
-    out_.processes = static_cast<int>(lanes_.size());
-    out_.lanes = static_cast<int>(fold ? max_columns - 1 : lanes_.size());
-    cell_width_ = std::min(max_cell, (width_ - time_width) / columns_);
-  }
-
-  void line(const std::string& text) { out_.text += cut(trim_right(text), width_) + "\n"; }
-
-  std::string padded(const std::string& text) const {
-    std::string cell = cut(text, cell_width_ - 1);
-    cell.append(cell_width_ - columns_of(cell), ' ');
-    return cell;
-  }
-
-  void header() {
-    std::string roles = "  t (s) ", pids = std::string(time_width, ' ');
-    std::string rule = std::string(time_width - 1, '-') + " ";
-    for (std::size_t c = 0; c < columns_; ++c) {
-      const lane& l = lanes_[c];
-      const bool others = l.in_others;
-      const auto folded = lanes_.size() - (max_columns - 1);
-      roles += padded(others ? "others" : l.role.empty() ? "?" : l.role);
-      pids += padded(others ? "(" + std::to_string(folded) + " processes)" : std::to_string(l.pid));
-      rule += padded(std::string(cell_width_ - 1, '-'));
-    }
-    line(roles);
-    line(pids);
-    line(rule);
-  }
-
-  void footer() {
-    line(std::string(time_width - 1, '-'));
-    line(
-        "+ = fork  X = exit  R = reap  ! = signal  A = alarm  ^ = wake  E = EINTR   "
-        "| alive  z zombie");
-    if (contents_.dropped > 0)
-      line("(the oldest " + std::to_string(contents_.dropped) +
-           " events were overwritten: the ring keeps the latest)");
-  }
-
-  std::string glyph(std::size_t column) const {
-    for (const lane& l : lanes_) {
-      if (l.column != column || l.in_others) continue;
-      if (l.state == lane::life::alive) return "|";
-      if (l.state == lane::life::zombie) return "z";
-    }
-    return "";
-  }
-
-  // One row: `text` in the column of `who`, the lifelines elsewhere.
-  void row(long long t_ms, const lane& who, char mark, std::string_view label) {
-    std::string cell;
-    if (mark != ' ') cell += std::string(1, mark) + " ";
-    if (who.in_others) cell += std::to_string(who.pid) + " ";
-    cell += label;
-    std::string text = seconds_text(t_ms);
-    for (std::size_t c = 0; c < columns_; ++c) text += padded(c == who.column ? cell : glyph(c));
-    line(text);
-  }
-
-  void exit_row(long long t_ms, lane& who, const std::string& how) {
-    if (who.state == lane::life::unborn) who.state = lane::life::alive;
-    row(t_ms, who, 'X', how);
-    who.exited = true;
-    if (who.state != lane::life::gone) who.state = lane::life::zombie;
-    out_.exits += 1;
-  }
-
-  void take(const timeline_entry& entry) {
-    lane& speaker = lane_of(entry.pid);
-    lane* subject = entry.about != 0 ? &lane_of(entry.about) : nullptr;
-    const std::string_view kind = entry.kind;
-    const std::string_view note = entry.note;
-    if (entry.sub > 0) {  // an observation: a tree saw `about` as a zombie
-      if (subject && !subject->exited) exit_row(entry.t_ms, *subject, "exited (Z)");
-      return;
-    }
-    out_.events += 1;
-    if (speaker.state == lane::life::unborn) speaker.state = lane::life::alive;
+// The timeline's mark, short label and note for an event.
+template <typename Fields>
+void describe(timeline_entry& entry, const timeline_event& event, const Fields& fields) {
+  constexpr bool from_handler = std::is_same_v<Fields, std::initializer_list<int_field>>;
+  fixed_text<sizeof entry.label> label;
+  fixed_text<sizeof entry.note> note;
+  const std::string_view kind = event.kind;
+  const auto number = [&](std::string_view key) { return integer_of(fields, key); };
+  const auto* shape = std::find_if(std::begin(shapes), std::end(shapes),
+                                   [&](const label_shape& s) { return s.kind == kind; });
+  bool interrupted = false;  // a field says EINTR
+  for (const auto& f : fields) interrupted = interrupted || text_value(f) == "EINTR";
+  if (shape != std::end(shapes)) {
+    entry.mark = shape->mark;
     if (kind == "step") {
-      const std::string start = seconds_text(entry.t_ms) + "-- ";
-      const std::size_t room = width_ > columns_of(start) + 3 ? width_ - columns_of(start) - 3 : 0;
-      line(start + fit_words(entry.label, room, entry.label_cut) + " --");
-      return;
+      label.append(event.text);
+    } else if (kind == "signal") {
+      const std::string_view name = text_of(fields, "signal");
+      if (!name.empty()) label.append(name);
+      else append_signal(label, number("signo"));
+      if (label.empty()) label.append("signal");
+      if (from_handler) label.append(" handler");
+    } else {
+      label.append(kind);
+      if (const auto value = shape->number.empty() ? std::nullopt : number(shape->number)) {
+        label.append(shape->before);
+        label.append(*value);
+        label.append(shape->after);
+      } else if (kind == "fork") {
+        label.append(" (child)");
+      }
     }
-    if (subject && kind == "fork" && subject->state == lane::life::unborn)
-      subject->state = lane::life::alive;
-    if (subject && !subject->exited) {
-      if (kind == "reap") exit_row(entry.t_ms, *subject, ending_text(note));
-      if (kind == "state" && note == "Z") exit_row(entry.t_ms, *subject, "exited (Z)");
+  } else if (interrupted) {
+    entry.mark = 'E';
+    const std::string_view call = text_of(fields, "call");
+    label.append(call);
+    label.append(call.empty() ? "EINTR" : ": EINTR");
+  } else {
+    label.append(kind);
+    if (const std::string_view name = text_of(fields, "signal"); !name.empty()) {
+      label.append(" ");
+      label.append(name);
     }
-    const bool own_exit = kind == "exit" && !speaker.exited;
-    row(entry.t_ms, speaker, entry.mark, entry.label);
-    if (own_exit) {
-      speaker.exited = true;
-      speaker.state = lane::life::zombie;
-      out_.exits += 1;
-    }
-    if (subject && kind == "reap") subject->state = lane::life::gone;
   }
+  if (kind == "state") {  // "state 4243 Z", noted Z
+    const std::string_view state = text_of(fields, "state");
+    label.append(" ");
+    label.append(state);
+    note.append(state);
+  } else if (kind == "reap") {  // how the child ended: "3", "SIGKILL"
+    const std::string_view how = text_of(fields, "how");
+    if (how == "killed" || number("killed_by")) {
+      append_signal(note, how == "killed" ? number("code") : number("killed_by"));
+      if (note.empty()) note.append("SIG?");
+    } else if (const auto code = number("code"); code && (how.empty() || how == "exited")) {
+      note.append(*code);
+    }
+  }
+  set_text(entry.label, label.view());
+  entry.label_cut = label.full();
+  set_text(entry.note, note.view());
+}
 
-  const timeline_contents& contents_;
-  const std::size_t width_;
-  std::vector<lane> lanes_;
-  std::size_t columns_ = 0;
-  std::size_t cell_width_ = max_cell;
-  timeline_drawing out_;
-};
+timeline_entry entry_for(const timeline_event& event) noexcept {
+  timeline_entry entry;
+  entry.seq = event.seq;
+  entry.t_ms = event.t_ms;
+  entry.pid = event.pid;
+  set_text(entry.role, event.role);
+  return entry;
+}
+
+template <typename Fields>
+void note(const timeline_event& event, const Fields& fields) {
+  if (!timeline_started()) return;
+  timeline_entry entry = entry_for(event);
+  set_text(entry.kind, event.kind);
+  if (const auto child = integer_of(fields, "child")) {
+    entry.about = static_cast<pid_t>(*child);
+    set_text(entry.about_role, event.about_role);
+  }
+  describe(entry, event, fields);
+  timeline_record(entry);
+}
 
 }  // namespace
-
-const char* standard_signal_name(int signo) noexcept {
-  static const char* const names[] = {
-      nullptr,     "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
-      "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
-      "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
-      "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
-  if (signo <= 0 || signo >= static_cast<int>(sizeof names / sizeof names[0])) return nullptr;
-  return names[signo];
-}
 
 bool start_timeline(std::size_t capacity) {
   if (ring) {
@@ -305,47 +184,29 @@ timeline_contents read_timeline() {
   return contents;
 }
 
-std::string fit_words(std::string_view text, std::size_t width, bool already_cut) {
-  if (!already_cut && columns_of(text) <= width) return std::string(text);
-  constexpr std::string_view ellipsis = "...";
-  if (width <= ellipsis.size()) return cut(std::string(text), width);
-  std::string kept = cut(std::string(text), width - ellipsis.size());
-  const auto is_wide = [](unsigned char lead) { return lead >= 0xE0; };
-  // The last character kept, and the first one cut off (unknown when the
-  // record cut it: then it may have been in the middle of a word).
-  std::size_t last = kept.size();
-  while (last > 0 && (static_cast<unsigned char>(kept[last - 1]) & 0xC0) == 0x80) --last;
-  if (last > 0) --last;
-  const bool ends_at_space = !kept.empty() && kept.back() == ' ';
-  const bool next_known = kept.size() < text.size();
-  const bool next_is_space = next_known && text[kept.size()] == ' ';
-  const bool between_wide =
-      !kept.empty() && (is_wide(static_cast<unsigned char>(kept[last])) ||
-                        (next_known && is_wide(static_cast<unsigned char>(text[kept.size()]))));
-  if (!ends_at_space && !next_is_space && !between_wide) {
-    const auto space = kept.rfind(' ');
-    if (space != std::string::npos && space > 0) kept.resize(space);  // else: one long word
+void timeline_note(const timeline_event& event, std::initializer_list<field> fields) {
+  note(event, fields);
+}
+
+void timeline_note(const timeline_event& event, std::initializer_list<int_field> fields) noexcept {
+  note(event, fields);
+}
+
+void timeline_note_zombies(const timeline_event& tree,
+                           const std::vector<std::pair<pid_t, std::string>>& zombies) {
+  if (!timeline_started()) return;
+  int sub = 0;
+  for (const auto& [zombie, role] : zombies) {
+    timeline_entry seen = entry_for(tree);
+    seen.sub = ++sub;
+    seen.about = zombie;
+    seen.mark = 'X';
+    set_text(seen.about_role, role);
+    set_text(seen.kind, "zombie");
+    set_text(seen.label, "exited (Z)");
+    set_text(seen.note, "Z");
+    timeline_record(seen);
   }
-  while (!kept.empty() && (kept.back() == ' ' || kept.back() == ',' || kept.back() == ';' ||
-                           kept.back() == ':'))
-    kept.pop_back();
-  return kept + std::string(ellipsis);
-}
-
-timeline_drawing draw_timeline(const timeline_contents& contents, std::size_t width) {
-  width = std::max<std::size_t>(width, 40);
-  return drawer(contents, width).draw();
-}
-
-void show_timeline() {
-  const timeline_contents contents = read_timeline();
-  const timeline_drawing drawing = draw_timeline(contents);
-  say_drawing("timeline", "what happened, one lane per process:", drawing.text,
-              {{"events", drawing.events},
-               {"processes", drawing.processes},
-               {"lanes", drawing.lanes},
-               {"exits", drawing.exits},
-               {"dropped", contents.dropped}});
 }
 
 }  // namespace lab

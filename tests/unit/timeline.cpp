@@ -14,8 +14,11 @@
 #include <memory>
 #include <set>
 
-#include "voice/narrator.hpp"
+#include "os/signals.hpp"
 #include "support.hpp"
+#include "voice/lanes.hpp"
+#include "voice/narrator.hpp"
+#include "voice/text.hpp"
 
 using unit::capture;
 using unit::child_process;
