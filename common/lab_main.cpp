@@ -44,11 +44,11 @@ void open_standard_descriptors() {
 }
 
 int run_lab(const common_options& options, const std::function<int()>& body) {
-  const bool color = options.color == "always" ||
-                     (options.color == "auto" && ::isatty(STDOUT_FILENO) && !options.json &&
-                      std::getenv("NO_COLOR") == nullptr);
-  start_narrator({options.program, options.json, color, options.step, options.lang,
-                  options.timeline});
+  const bool color =
+      options.color == "always" || (options.color == "auto" && ::isatty(STDOUT_FILENO) &&
+                                    !options.json && std::getenv("NO_COLOR") == nullptr);
+  start_narrator(
+      {options.program, options.json, color, options.step, options.lang, options.timeline});
   enable_quiz(!options.no_quiz);
   const pid_t lab_pid = ::getpid();
   int status = 1;
@@ -56,10 +56,9 @@ int run_lab(const common_options& options, const std::function<int()>& body) {
     status = body();
   } catch (const std::system_error& error) {  // "fork: EAGAIN (Resource temporarily unavailable)"
     const int code = error.code().value();
-    say_error("{call}: {errno} ({reason})",
-              {{"call", failed_call(error)},
-               {"errno", errno_name(code)},
-               {"reason", std::strerror(code)}});
+    say_error("{call}: {errno} ({reason})", {{"call", failed_call(error)},
+                                             {"errno", errno_name(code)},
+                                             {"reason", std::strerror(code)}});
   } catch (const std::exception& error) {
     say_error("{error}", {{"error", error.what()}});
   }

@@ -16,8 +16,8 @@ struct field {
   enum class type { integer, real, boolean, text };
 
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  field(std::string_view k, T v) : key(k), kind(type::integer), integer(static_cast<long long>(v)) {}
+  requires(!std::same_as<T, bool>) field(std::string_view k, T v)
+      : key(k), kind(type::integer), integer(static_cast<long long>(v)) {}
   field(std::string_view k, bool v) : key(k), kind(type::boolean), integer(v) {}
   field(std::string_view k, double v) : key(k), kind(type::real), real(v) {}
   field(std::string_view k, std::string_view v) : key(k), kind(type::text), text(v) {}
@@ -39,21 +39,29 @@ struct int_field {
 
 // ---- Reading fields, the same way for both types (async-signal-safe) ------
 
-inline std::string_view key_of(const field& f) noexcept { return f.key; }
-inline std::string_view key_of(const int_field& f) noexcept { return f.key; }
+inline std::string_view key_of(const field& f) noexcept {
+  return f.key;
+}
+inline std::string_view key_of(const int_field& f) noexcept {
+  return f.key;
+}
 
 // An integer (or boolean) field's value; nullopt for a text or real field.
 inline std::optional<long long> integer_value(const field& f) noexcept {
   if (f.kind == field::type::integer || f.kind == field::type::boolean) return f.integer;
   return std::nullopt;
 }
-inline std::optional<long long> integer_value(const int_field& f) noexcept { return f.value; }
+inline std::optional<long long> integer_value(const int_field& f) noexcept {
+  return f.value;
+}
 
 // A text field's value; empty for any other.
 inline std::string_view text_value(const field& f) noexcept {
   return f.kind == field::type::text ? std::string_view(f.text) : std::string_view();
 }
-inline std::string_view text_value(const int_field&) noexcept { return {}; }
+inline std::string_view text_value(const int_field&) noexcept {
+  return {};
+}
 
 // The first field named `key`, read as an integer / as text.
 template <typename Fields>

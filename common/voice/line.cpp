@@ -31,11 +31,21 @@ void append_json_characters(Line& line, std::string_view text) noexcept {
     const char c = text.front();
     std::size_t used = 1;
     switch (c) {
-      case '"': line.append("\\\""); break;
-      case '\\': line.append("\\\\"); break;
-      case '\n': line.append("\\n"); break;
-      case '\t': line.append("\\t"); break;
-      case '\r': line.append("\\r"); break;
+      case '"':
+        line.append("\\\"");
+        break;
+      case '\\':
+        line.append("\\\\");
+        break;
+      case '\n':
+        line.append("\\n");
+        break;
+      case '\t':
+        line.append("\\t");
+        break;
+      case '\r':
+        line.append("\\r");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           static const char hex[] = "0123456789abcdef";
@@ -67,8 +77,12 @@ void append_value(Line& line, const int_field& f, bool) noexcept {
 template <typename Line>
 void append_value(Line& line, const field& f, bool as_json) {
   switch (f.kind) {
-    case field::type::integer: append_integer(line, f.integer); break;
-    case field::type::boolean: line.append(f.integer ? "true" : "false"); break;
+    case field::type::integer:
+      append_integer(line, f.integer);
+      break;
+    case field::type::boolean:
+      line.append(f.integer ? "true" : "false");
+      break;
     case field::type::real: {
       if (as_json && !std::isfinite(f.real)) {  // JSON has no inf or nan
         line.append("null");
@@ -80,9 +94,12 @@ void append_value(Line& line, const field& f, bool as_json) {
       break;
     }
     case field::type::text:
-      if (as_json) append_json_string(line, f.text);
-      else if (translating()) line.append(displayed(f.text));  // the text only, never JSON
-      else line.append(f.text);
+      if (as_json)
+        append_json_string(line, f.text);
+      else if (translating())
+        line.append(displayed(f.text));  // the text only, never JSON
+      else
+        line.append(f.text);
       break;
   }
 }
@@ -90,8 +107,8 @@ void append_value(Line& line, const field& f, bool as_json) {
 template <typename Line, typename Fields>
 void fill_text(Line& line, std::string_view text, const Fields& fields) {
   fill_placeholders(line, text, [&](Line& out, std::string_view key) {
-    const auto* found = std::find_if(fields.begin(), fields.end(),
-                                     [&](const auto& f) { return key_of(f) == key; });
+    const auto* found =
+        std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return key_of(f) == key; });
     if (found == fields.end()) return false;
     append_value(out, *found, false);
     return true;

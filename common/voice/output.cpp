@@ -45,16 +45,17 @@ void output_failed(int error) noexcept {
   if (error == EPIPE || error == EAGAIN || error == EWOULDBLOCK) return;
   int* first = shared_output_error ? shared_output_error : &local_output_error;
   int none = 0;
-  if (!__atomic_compare_exchange_n(first, &none, error, false, __ATOMIC_SEQ_CST,
-                                   __ATOMIC_SEQ_CST))
+  if (!__atomic_compare_exchange_n(first, &none, error, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
     return;  // reported already
   fixed_text<256> line;
   line.append(narrator_settings().program);
   line.append(": cannot write output: ");
   const char* name = ::strerrorname_np(error);
   const char* reason = ::strerrordesc_np(error);
-  if (name) line.append(name);
-  else line.append(static_cast<long long>(error));
+  if (name)
+    line.append(name);
+  else
+    line.append(static_cast<long long>(error));
   if (reason) {
     line.append(" (");
     line.append(reason);
@@ -68,8 +69,8 @@ void output_failed(int error) noexcept {
 }  // namespace
 
 void start_output() {
-  void* page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                      -1, 0);
+  void* page =
+      ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   shared_output_error = page == MAP_FAILED ? nullptr : static_cast<int*>(page);
   local_output_error = 0;
 }
@@ -81,8 +82,8 @@ int output_error() noexcept {
 
 void set_output_patience(int milliseconds) {
   if (!dropped_count) {
-    void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                        -1, 0);
+    void* page =
+        ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
     dropped_count = static_cast<long*>(page);
   }

@@ -56,8 +56,10 @@ void remember(pid_t child, const Fields& fields, std::string_view role) noexcept
     status.append(text);
   } else if (killed_by) {
     status.append("killed by ");
-    if (const char* name = standard_signal_name(static_cast<int>(*killed_by))) status.append(name);
-    else status.append(*killed_by);
+    if (const char* name = standard_signal_name(static_cast<int>(*killed_by)))
+      status.append(name);
+    else
+      status.append(*killed_by);
   } else if (code) {
     status.append("exited ");
     status.append(*code);

@@ -28,7 +28,7 @@ void note_reaped(pid_t child, std::initializer_list<int_field> fields) noexcept;
 struct reaped_row {
   pid_t pid;
   pid_t reaper;
-  std::string role;  // "" when the reap came from a handler (the tree looks it up)
+  std::string role;    // "" when the reap came from a handler (the tree looks it up)
   std::string status;  // "exited 3", "killed by SIGKILL"
 };
 

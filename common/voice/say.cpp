@@ -102,7 +102,8 @@ void say_error(std::string_view text, std::initializer_list<field> fields) {
   write_fully(STDERR_FILENO, plain.view());
 }
 
-void signal_say(const char* kind, const char* text, std::initializer_list<int_field> fields) noexcept {
+void signal_say(const char* kind, const char* text,
+                std::initializer_list<int_field> fields) noexcept {
   const int saved_errno = errno;
   bool untranslated = false;
   const std::string_view shown = localized(text, untranslated);

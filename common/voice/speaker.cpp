@@ -29,12 +29,14 @@ void start_speaker(const narrator_options& options) {
   settings = options;
   not_english = settings.lang != "en";
   ::clock_gettime(CLOCK_MONOTONIC, &time_zero);
-  void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                      -1, 0);
+  void* page =
+      ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   shared_sequence = page == MAP_FAILED ? nullptr : static_cast<long*>(page);
 }
 
-const narrator_options& narrator_settings() { return settings; }
+const narrator_options& narrator_settings() {
+  return settings;
+}
 
 std::string_view localized(std::string_view text, bool& untranslated) noexcept {
   if (!not_english) return text;
@@ -43,9 +45,13 @@ std::string_view localized(std::string_view text, bool& untranslated) noexcept {
   return text;
 }
 
-bool translating() noexcept { return not_english; }
+bool translating() noexcept {
+  return not_english;
+}
 
-std::string displayed(std::string_view words) { return translate_value(words, settings.lang); }
+std::string displayed(std::string_view words) {
+  return translate_value(words, settings.lang);
+}
 
 void set_role(std::string_view role) {
   const std::size_t n = std::min(role.size(), sizeof own_role - 1);
@@ -53,11 +59,17 @@ void set_role(std::string_view role) {
   own_role[n] = '\0';
 }
 
-std::string_view current_role() noexcept { return own_role; }
+std::string_view current_role() noexcept {
+  return own_role;
+}
 
-void name_process(pid_t pid, std::string_view role) { known_roles[pid] = role; }
+void name_process(pid_t pid, std::string_view role) {
+  known_roles[pid] = role;
+}
 
-void forget_process(pid_t pid) { known_roles.erase(pid); }
+void forget_process(pid_t pid) {
+  known_roles.erase(pid);
+}
 
 std::string role_of(pid_t pid) {
   if (pid == ::getpid()) return own_role;

@@ -35,7 +35,9 @@ learner_line read_learner_line(std::size_t keep) {
   return line;
 }
 
-void stage(std::string_view text) { stage(text, {}); }
+void stage(std::string_view text) {
+  stage(text, {});
+}
 
 void stage(std::string_view text, std::initializer_list<field> fields) {
   forget_shown_reaped();  // a reaped row stays until the first stage after a tree showed it
@@ -43,8 +45,9 @@ void stage(std::string_view text, std::initializer_list<field> fields) {
   if (!narrator_settings().step || !pausing) return;
   show_tree("the processes now:");
   const pid_t pid = ::getpid();
-  say("pause", "try in another terminal:  ps -o pid,ppid,pgid,stat,wchan:20,cmd --forest "
-               "--pid {lab} --ppid {lab}    (press Enter to go on)",
+  say("pause",
+      "try in another terminal:  ps -o pid,ppid,pgid,stat,wchan:20,cmd --forest "
+      "--pid {lab} --ppid {lab}    (press Enter to go on)",
       {{"lab", pid}});
   if (read_learner_line(0).ended) pausing = false;  // end of input: run on without pausing
 }

@@ -92,8 +92,8 @@ std::string fit_words(std::string_view text, std::size_t width, bool already_cut
     const auto space = kept.rfind(' ');
     if (space != std::string::npos && space > 0) kept.resize(space);  // else: one long word
   }
-  while (!kept.empty() && (kept.back() == ' ' || kept.back() == ',' || kept.back() == ';' ||
-                           kept.back() == ':'))
+  while (!kept.empty() &&
+         (kept.back() == ' ' || kept.back() == ',' || kept.back() == ';' || kept.back() == ':'))
     kept.pop_back();
   return kept + std::string(ellipsis);
 }

@@ -34,10 +34,10 @@ struct label_shape {
   std::string_view before, after;
 };
 constexpr label_shape shapes[] = {
-    {"fork", '+', "child", " ", ""},     {"exit", 'X', "code", " ", ""},
-    {"reap", 'R', "child", " ", ""},     {"signal", '!', "", "", ""},
-    {"alarm", 'A', "seconds", "(", ")"}, {"wake", '^', "left", ", ", " s left"},
-    {"sleep", ' ', "asked", "(", ")"},   {"state", ' ', "child", " ", ""},
+    {"fork", '+', "child", " ", ""},       {"exit", 'X', "code", " ", ""},
+    {"reap", 'R', "child", " ", ""},       {"signal", '!', "", "", ""},
+    {"alarm", 'A', "seconds", "(", ")"},   {"wake", '^', "left", ", ", " s left"},
+    {"sleep", ' ', "asked", "(", ")"},     {"state", ' ', "child", " ", ""},
     {"tree", ' ', "processes", " (", ")"}, {"step", ' ', "", "", ""},
 };
 
@@ -65,8 +65,10 @@ void describe(timeline_entry& entry, const timeline_event& event, const Fields& 
       label.append(event.text);
     } else if (kind == "signal") {
       const std::string_view name = text_of(fields, "signal");
-      if (!name.empty()) label.append(name);
-      else append_signal(label, number("signo"));
+      if (!name.empty())
+        label.append(name);
+      else
+        append_signal(label, number("signo"));
       if (label.empty()) label.append("signal");
       if (from_handler) label.append(" handler");
     } else {

@@ -105,19 +105,19 @@ void emit_state(const proc_info& info, const std::string& wchan, const process_v
   const std::string_view text =
       localized("{child} is in state {state} ({meaning}), parent {ppid}", untranslated);
   emit_localized(STDOUT_FILENO, "state", text, untranslated,
-      {{"child", info.pid},
-       {"state", state},
-       {"meaning", state_meaning(info.state)},
-       {"ppid", info.ppid},
-       {"pgid", info.pgid},
-       {"wchan", wchan},
-       {"child_role", role_of(info.pid)},
-       {"sockets", joined(view.sockets, "; ")},
-       {"caught", view.caught},
-       {"blocked", view.blocked},
-       {"pending", view.pending},
-       {"ignored", view.ignored}},
-      !in_tree);
+                 {{"child", info.pid},
+                  {"state", state},
+                  {"meaning", state_meaning(info.state)},
+                  {"ppid", info.ppid},
+                  {"pgid", info.pgid},
+                  {"wchan", wchan},
+                  {"child_role", role_of(info.pid)},
+                  {"sockets", joined(view.sockets, "; ")},
+                  {"caught", view.caught},
+                  {"blocked", view.blocked},
+                  {"pending", view.pending},
+                  {"ignored", view.ignored}},
+                 !in_tree);
 }
 
 }  // namespace
@@ -159,8 +159,8 @@ void show_tree(std::string_view caption) {
     for (std::size_t k = 0; k < view.sockets.size() && k < max_socket_lines; ++k)
       text += detail_line(displayed(view.sockets[k]));
     if (view.sockets.size() > max_socket_lines)
-      text += detail_line(displayed(
-          "+" + std::to_string(view.sockets.size() - max_socket_lines) + " more sockets"));
+      text += detail_line(displayed("+" + std::to_string(view.sockets.size() - max_socket_lines) +
+                                    " more sockets"));
   }
   const narrator_options& settings = narrator_settings();
   const bool dim = settings.color && !settings.json;

@@ -633,6 +633,49 @@ TEST_CASE("fork_as: when the parent is killed, its child dies too") {
   CHECK(WTERMSIG(*status) == SIGKILL);
 }
 
+TEST_CASE("fork_as with child_lives_on: no PR_SET_PDEATHSIG; the child outlives its parent") {
+  start(true);
+  auto report = lab::make_pipe();
+  auto hold = lab::make_pipe();  // the orphan ends at end of file here, which only we cause
+  child_process parent([&] {
+    report.read_end.reset();
+    hold.write_end.reset();
+    const pid_t orphan = lab::fork_as("orphan", lab::if_parent_dies::child_lives_on);
+    if (orphan == 0) {  // grandchild: tells its pid and its death signal, then waits for EOF
+      int signo = -1;
+      ::prctl(PR_GET_PDEATHSIG, &signo);
+      lab::write_all(report.write_end.get(),
+                     std::to_string(::getpid()) + " " + std::to_string(signo));
+      report.write_end.reset();
+      char byte = 0;
+      while (lab::read_some(hold.read_end.get(), {&byte, 1}) == 1) {
+      }
+      ::_exit(lab::current_role() == "orphan" ? 0 : 1);
+    }
+    report.write_end.reset();  // the parent in the middle
+    for (;;) ::pause();
+    return 0;
+  });
+  report.write_end.reset();
+  hold.read_end.reset();
+  const std::string told = lab::read_all(report.read_end.get());
+  const pid_t orphan = std::stoi(told);
+  CHECK(told.substr(told.find(' ') + 1) == "0");
+  REQUIRE(::kill(parent.pid(), SIGKILL) == 0);
+  REQUIRE(parent.wait_end());
+  // The parent is gone: the orphan still lives (not yet reapable), until we close `hold`.
+  CHECK_FALSE(unit::reap(orphan, 200ms));
+  hold.write_end.reset();
+  const auto status = unit::reap(orphan, 10s);
+  if (!status) {
+    ::kill(orphan, SIGKILL);
+    unit::reap(orphan);
+  }
+  REQUIRE_MESSAGE(status, "the orphan did not end at end of file");
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+}
+
 TEST_CASE("show_fds: an fds event listing exactly the open descriptors, pipes by inode") {
   start(true);
   auto ends = lab::make_pipe();
