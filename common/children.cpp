@@ -1,5 +1,6 @@
 #include "children.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "os/proc.hpp"
+#include "os/signals.hpp"
 #include "os/sys.hpp"
 #include "voice/narrator.hpp"
 
@@ -27,6 +29,19 @@ std::vector<pid_t> fork_children_that_exit(int count) {
     forked.push_back(pid);
   }
   return forked;
+}
+
+void fork_children_into_zombies(int count) {
+  fork_children_that_exit(count);
+  wait_until_zombies(count);
+  show_tree("every child has exited; none is reaped yet");
+  say("pending",
+      count == 1 ? "{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)"
+                 : "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
+      {{"exited", count},
+       {"signal", "SIGCHLD"},
+       {"pending", is_pending(SIGCHLD)},
+       {"zombies", zombie_children()}});
 }
 
 int zombie_children() {

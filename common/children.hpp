@@ -16,6 +16,13 @@ namespace lab {
 // {number}: {child}" for each. Returns their pids, in fork order.
 std::vector<pid_t> fork_children_that_exit(int count);
 
+// With SIGCHLD blocked: forks `count` children that exit at once
+// (fork_children_that_exit), waits until they are all zombies
+// (wait_until_zombies), shows the tree, and says how many zombies there are
+// and that SIGCHLD is pending once ("pending": exited, signal, pending,
+// zombies).
+void fork_children_into_zombies(int count);
+
 // How many children of this process are zombies now (state Z in /proc).
 int zombie_children();
 

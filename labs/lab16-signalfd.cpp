@@ -109,19 +109,7 @@ int main(int argc, char** argv) {
     lab::say_polled(via, wake_fd);
 
     lab::stage("SIGCHLD is blocked; fork the children, which exit at once");
-    lab::fork_children_that_exit(children);  // child i: _exit(i)
-    lab::wait_until_zombies(children);
-    const auto zombies = lab::zombie_children;
-    lab::show_tree("every child has exited; none is reaped yet");
-    lab::say("pending",
-             children == 1 ? "{zombies} zombie, and SIGCHLD pending: {pending} (once, however "
-                             "many exits)"
-                           : "{zombies} zombies, and SIGCHLD pending: {pending} (once, however "
-                             "many exits)",
-             {{"exited", children},
-              {"signal", "SIGCHLD"},
-              {"pending", lab::is_pending(SIGCHLD)},
-              {"zombies", zombies()}});
+    lab::fork_children_into_zombies(children);  // child i: _exit(i); all zombies, SIGCHLD pending
     lab::stage("all the children are zombies; SIGCHLD waits, blocked");
     if (hold.count() > 0) {
       lab::say("sleep", "holding {seconds} s: try ps now", {{"seconds", hold.count()}});
@@ -129,7 +117,7 @@ int main(int argc, char** argv) {
     }
     lab::ask("lab16.deliveries", {{"children", children}, {"via", via}});  // --step: predict it
     // SIGCHLD is blocked: no pause can change this; checked all the same, from /proc.
-    const bool premise_held = zombies() == children && lab::is_pending(SIGCHLD);
+    const bool premise_held = lab::zombie_children() == children && lab::is_pending(SIGCHLD);
 
     const lab::unique_fd client = lab::connect_tcp("127.0.0.1", port);
     lab::say("connect", "a client connects from {local}; it waits in the backlog for accept",

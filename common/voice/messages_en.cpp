@@ -380,8 +380,6 @@ constexpr std::string_view english[] = {
     "a server's shape: a listening socket on 127.0.0.1 (port 0) and a poll loop",
     "SIGCHLD is blocked; fork the children, which exit at once",
     "SIGCHLD is blocked; fork the child, which exits at once",
-    "every child has exited; none is reaped yet",
-    "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
     "all the children are zombies; SIGCHLD waits, blocked",
     "holding {seconds} s: try ps now",
     "a client connects from {local}; it waits in the backlog for accept",
@@ -393,7 +391,6 @@ constexpr std::string_view english[] = {
     "the loop has reaped every child; no handler reaped or printed anything",
     "children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
     "failed with EINTR: {eintr}",
-    "{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
     "not every child was a zombie with SIGCHLD pending at the answer",
     "poll: nothing happened for 10 s",
 
@@ -425,6 +422,9 @@ constexpr std::string_view english[] = {
     "forked child {number}: {child}",
     "exiting with {code}",
     "the children did not all become zombies within 10 s",
+    "every child has exited; none is reaped yet",
+    "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
+    "{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
 
     // common/loopback.cpp
     "listening on {address}",

@@ -546,9 +546,6 @@ constexpr translation chinese[] = {
      "SIGCHLD 已被阻塞；fork 出立即退出的子进程"},
     {"SIGCHLD is blocked; fork the child, which exits at once",
      "SIGCHLD 已被阻塞；fork 出一个立即退出的子进程"},
-    {"every child has exited; none is reaped yet", "所有子进程都已终止；还没有一个被回收"},
-    {"{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
-     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
     {"all the children are zombies; SIGCHLD waits, blocked",
      "所有子进程都是僵尸进程；SIGCHLD 被阻塞，等待中"},
     {"holding {seconds} s: try ps now", "停留 {seconds} 秒：现在试试 ps"},
@@ -568,8 +565,6 @@ constexpr translation chinese[] = {
      "failed with EINTR: {eintr}",
      "回收的子进程：{reaped}；收到的 SIGCHLD：{signals}；剩余的子进程：{left}；因 EINTR "
      "失败的调用：{eintr}"},
-    {"{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
-     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
     {"not every child was a zombie with SIGCHLD pending at the answer",
      "回答时并非每个子进程都是僵尸进程且 SIGCHLD 未决"},
     {"poll: nothing happened for 10 s", "poll：10 秒内什么也没有发生"},
@@ -616,6 +611,11 @@ constexpr translation chinese[] = {
     {"forked child {number}: {child}", "fork 出子进程 {number}：{child}"},
     {"exiting with {code}", "以 {code} 退出"},
     {"the children did not all become zombies within 10 s", "子进程没有在 10 秒内全部变成僵尸进程"},
+    {"every child has exited; none is reaped yet", "所有子进程都已终止；还没有一个被回收"},
+    {"{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
+     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
+    {"{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
+     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
 
     // common/loopback.cpp
     {"listening on {address}", "在 {address} 上监听"},
