@@ -1,38 +1,32 @@
 // lab10-coalesce — standard signals do not queue: N children exit, one SIGCHLD.
 //
-// A pending standard signal is one bit, not a counter: while SIGCHLD is
-// pending, more children exiting change nothing. The course's handler calls
-// waitpid() once per SIGCHLD, as if one signal meant one child; when several
-// children end close together it reaps one and leaves the others as zombies.
-// Here the parent blocks SIGCHLD, forks N children that exit at once, waits
-// (watching /proc) until all N are zombies, then unblocks SIGCHLD: the handler
-// runs exactly once. --reaper once (the course's handler) reaps 1 child and
-// leaves N-1 zombies; --reaper loop (waitpid(-1, WNOHANG) until it returns 0,
-// as Stevens' sig_chld does) reaps all N. At the end the parent reaps whatever
-// is left, so no zombie outlives the lab.
-//
-// Watch for: "pending" (N exits, one pending bit), exactly one "signal" line,
-// the "result" line with the zombies left, and the tree showing them (STAT Z).
+// A pending standard signal is one bit, not a counter. The course's handler
+// calls waitpid() once per SIGCHLD, as if one signal meant one child. Here the
+// parent blocks SIGCHLD, forks N children that exit at once, waits (in /proc)
+// until all N are zombies, then unblocks SIGCHLD: the handler runs once.
+// --reaper once reaps 1 child and leaves N-1 zombies; --reaper loop
+// (waitpid(-1, WNOHANG) until it returns 0, as Stevens' sig_chld) reaps all N.
+// At the end the parent reaps whatever is left.
+// Watch for: "pending" (one bit), one "signal" line, the zombies left (STAT Z).
 //
 // Usage: lab10-coalesce [--children N] [--reaper once|loop] [--hold S] [--json] [--step]
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <stdexcept>
-#include <system_error>
 #include <thread>
 #include <vector>
 
+#include "answer.hpp"
+#include "children.hpp"
 #include "lab.hpp"
 
 namespace {
 
 constexpr int max_children = 64;
 
-volatile sig_atomic_t deliveries = 0;  // how many times the handler ran
-volatile sig_atomic_t reaped = 0;
+volatile sig_atomic_t deliveries = 0, reaped = 0;  // handler runs; children it reaped
 // Filled by the handler; main reads them only after the handler has returned.
 volatile sig_atomic_t reaped_child[max_children];
 volatile sig_atomic_t reaped_status[max_children];
@@ -71,13 +65,6 @@ void reap_loop(int) {
   errno = saved_errno;
 }
 
-int zombie_children() {
-  int zombies = 0;
-  for (const pid_t child : lab::children_of(::getpid()))
-    if (const auto info = lab::read_proc(child); info && info->state == 'Z') ++zombies;
-  return zombies;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,31 +87,29 @@ int main(int argc, char** argv) {
     bool premise_held = false;  // at the answer: every child a zombie, SIGCHLD pending
     {
       const lab::signal_block sigchld_blocked({SIGCHLD});
-      lab::stage(children == 1 ? "SIGCHLD is blocked; forking {children} child that exits at once"
-                               : "SIGCHLD is blocked; forking {children} children that exit at once",
+      lab::stage(children == 1
+                     ? "SIGCHLD is blocked; forking {children} child that exits at once"
+                     : "SIGCHLD is blocked; forking {children} children that exit at once",
                  {{"children", children}});
       for (int i = 1; i <= children; ++i) {
         const pid_t pid = lab::fork_as("child " + std::to_string(i));
-        if (pid == 0) {  // child
-          ::_exit(0);
-        }
+        if (pid == 0) ::_exit(0);  // child: exits at once
         // parent
         lab::say("fork", "forked child {number}: {child}", {{"child", pid}, {"number", i}});
         forked.push_back(pid);
       }
       const auto all_zombies_pending = [&] {
-        for (const pid_t pid : forked)
-          if (const auto info = lab::read_proc(pid); !info || info->state != 'Z') return false;
-        return lab::is_pending(SIGCHLD);
+        return lab::all_zombies(forked) && lab::is_pending(SIGCHLD);
       };
       if (!lab::poll_until(all_zombies_pending, std::chrono::seconds(10)))
         throw std::runtime_error("the children did not all exit within 10 s");
-      lab::say("pending",
-               children == 1 ? "{exited} child exited, {exited} SIGCHLD sent; pending: SIGCHLD = "
-                               "{pending} (one bit, not a count)"
-                             : "{exited} children exited, {exited} SIGCHLD sent; pending: SIGCHLD "
-                               "= {pending} (one bit, not a count)",
-               {{"exited", children}, {"signal", "SIGCHLD"}, {"pending", lab::is_pending(SIGCHLD)}});
+      lab::say(
+          "pending",
+          children == 1 ? "{exited} child exited, {exited} SIGCHLD sent; pending: SIGCHLD = "
+                          "{pending} (one bit, not a count)"
+                        : "{exited} children exited, {exited} SIGCHLD sent; pending: SIGCHLD "
+                          "= {pending} (one bit, not a count)",
+          {{"exited", children}, {"signal", "SIGCHLD"}, {"pending", lab::is_pending(SIGCHLD)}});
       lab::show_tree("all children are zombies; SIGCHLD waits, blocked:");
       lab::stage("unblocking SIGCHLD: the pending signal is delivered now, once");
       lab::ask("lab10.zombies", {{"children", children}, {"reaper", reaper}});  // --step: predict
@@ -133,7 +118,7 @@ int main(int argc, char** argv) {
     }  // the old mask comes back here, and the handler runs before the call returns
 
     for (int i = 0; i < reaped; ++i) lab::say_reap(reaped_child[i], reaped_status[i]);
-    const int zombies = zombie_children();
+    const int zombies = lab::zombie_children();
     lab::say("result",
              "children exited: {exited}; SIGCHLD deliveries: {deliveries}; reaped by the "
              "handler: {reaped}; zombies left: {zombies}",
@@ -142,29 +127,16 @@ int main(int argc, char** argv) {
               {"deliveries", deliveries},
               {"reaped", reaped},
               {"zombies", zombies}});
-    if (premise_held)
-      lab::reveal("lab10.zombies", zombies);  // counted in /proc
-    else
-      lab::reveal_unmarked("lab10.zombies",
-                           "the children were not all zombies with SIGCHLD pending at the answer",
-                           std::to_string(zombies));
+    lab::reveal(
+        "lab10.zombies", zombies,  // counted in /proc
+        {premise_held, "the children were not all zombies with SIGCHLD pending at the answer"});
     lab::show_tree(zombies > 0 ? "the zombies the handler left:" : "no zombie left:");
-    lab::stage("holding {seconds} s: look with ps (the STAT column)",
-               {{"seconds", hold.count()}});
+    lab::stage("holding {seconds} s: look with ps (the STAT column)", {{"seconds", hold.count()}});
     std::this_thread::sleep_for(hold);
 
     lab::stage("the parent reaps whatever the handler left");
     bool all_fine = true;
     for (int i = 0; i < reaped; ++i) all_fine = all_fine && reaped_status[i] == 0;
-    for (;;) {
-      int status = 0;
-      const pid_t child = ::waitpid(-1, &status, 0);
-      if (child == -1 && errno == EINTR) continue;
-      if (child == -1 && errno == ECHILD) break;  // every child reaped
-      lab::check(child, "waitpid");
-      lab::say_reap(child, status);
-      all_fine = all_fine && status == 0;
-    }
-    return all_fine ? 0 : 1;
+    return lab::reap_every_child() && all_fine ? 0 : 1;
   });
 }

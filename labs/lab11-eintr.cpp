@@ -1,34 +1,22 @@
 // lab11-eintr — a handled signal interrupts a slow system call: EINTR or restart.
 //
-// A call that may block for ever (read on a pipe, accept) is "slow". When a
-// signal with a handler arrives while the process is blocked in one, the
-// kernel runs the handler and then either makes the call fail with -1/EINTR
-// (sigaction with sa_flags = 0, as the course sets it) or restarts it as if
-// nothing happened (SA_RESTART). glibc's signal() installs with SA_RESTART
-// (BSD semantics). sleep() is never restarted: it returns early, with the
-// seconds left, whatever the flags.
-// A child watches the parent in /proc until it is blocked in the call, sends
-// SIGUSR1, waits until the handler has run (the call's fate is sealed then),
-// and only then writes to the pipe / connects. A program that gets EINTR must
-// call again; the lab does, and the second call gets the data.
-//
-// Watch for: the child's "state" line (the parent in S, wchan), the "signal"
-// line, then "result": -1 EINTR, or the data after a restart.
+// A handled signal that arrives while the process is blocked in a slow call
+// (read on a pipe, accept) makes the call fail with -1/EINTR (sa_flags = 0, as
+// the course sets it) or restarts it (SA_RESTART; glibc's signal() sets it).
+// sleep() is never restarted. A child signals the parent once it is blocked, and
+// brings the data only after the handler ran. A program that gets EINTR must call again.
+// Watch for: the parent in S (wchan), "signal", then "result": -1 EINTR, or the data.
 //
 // Usage: lab11-eintr [--call read|accept|sleep] [--restart | --with-signal] [--hold S]
 //                    [--sleep S] [--json] [--step]
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <stdexcept>
-#include <thread>
-
+#include "answer.hpp"
+#include "blocked_watch.hpp"
+#include "call_outcome.hpp"
+#include "children.hpp"
 #include "lab.hpp"
-#include "os/net.hpp"
+#include "loopback.hpp"
 
 namespace {
 
@@ -43,57 +31,11 @@ void on_sigusr1(int signo) {
   errno = saved_errno;
 }
 
-// Is `pid` asleep inside `call`? /proc/PID/wchan names the kernel function.
-bool blocked_in(pid_t pid, const std::string& call) {
-  const auto info = lab::read_proc(pid);
-  const std::string wchan = lab::read_wchan(pid);
-  if (!info || info->state != 'S') return false;
-  if (call == "read") return wchan == "pipe_read" || wchan == "anon_pipe_read";
-  if (call == "accept") return wchan == "inet_csk_accept";
-  return wchan == "hrtimer_nanosleep" || wchan == "do_nanosleep";
-}
-
-// In the child: waits (watching /proc) until the parent is blocked in `call`,
-// lets a learner look for `hold`, then sends SIGUSR1.
-void signal_when_blocked(pid_t parent, const std::string& call, lab::seconds hold) {
-  if (!lab::poll_until([&] { return blocked_in(parent, call); }, std::chrono::seconds(10)))
-    throw std::runtime_error("the parent did not block in " + call + " within 10 s");
-  lab::say_state(parent);
-  const std::string wchan = lab::read_wchan(parent);
-  lab::say("step",
-           "the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o "
-           "pid,stat,wchan:20,cmd -p {target})",
-           {{"target", parent}, {"wchan", wchan}, {"hold", hold.count()}});
-  std::this_thread::sleep_for(hold);
-  lab::say("kill", "sends {signal} to the parent {target}, blocked in {wchan}",
-           {{"target", parent}, {"signal", "SIGUSR1"}, {"wchan", wchan}});
-  lab::check(::kill(parent, SIGUSR1), "kill");
-}
-
-// One call as the program makes it (read on the pipe, or accept), and what it
-// returned: -1 and errno, the line read, or whom accept connected.
-struct outcome {
-  long result = 0;
-  int error = 0;
-  std::string data;  // read: the line, without its newline
-  std::string peer;  // accept: the client's address
-};
-outcome call_once(const std::string& call, int fd) {
-  char buffer[64] = {};
-  const long result = call == "read" ? ::read(fd, buffer, sizeof buffer - 1)
-                                     : ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
-  if (result < 0) return {result, errno, "", ""};
-  if (call == "read") return {result, 0, std::string(buffer, std::strcspn(buffer, "\n")), ""};
-  const lab::unique_fd connection(static_cast<int>(result));
-  return {result, 0, "", lab::peer_address(connection.get())};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string call = "read";
-  bool restart = false;
-  bool with_signal = false;
+  bool restart = false, with_signal = false;
   lab::seconds hold{3};
   std::chrono::seconds sleep_seconds{100};
   lab::command_line cli("lab11-eintr",
@@ -111,8 +53,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (call == "sleep" && static_cast<double>(sleep_seconds.count()) <= hold.count()) {
-      lab::say_error("--sleep must be longer than --hold: the signal comes --hold s after the "
-                     "parent falls asleep");
+      lab::say_error(
+          "--sleep must be longer than --hold: the signal comes --hold s after the "
+          "parent falls asleep");
       return 2;
     }
     if (with_signal) {
@@ -125,105 +68,65 @@ int main(int argc, char** argv) {
     }
     struct sigaction installed {};
     lab::check(::sigaction(SIGUSR1, nullptr, &installed), "sigaction");
-    const bool sa_restart = (installed.sa_flags & SA_RESTART) != 0;
-    const std::string install = with_signal ? "signal"
-                                : restart   ? "sigaction+SA_RESTART"
-                                            : "sigaction";
+    const lab::installed_action action{with_signal, restart, installed.sa_flags};
 
     auto handler_ran = lab::make_pipe();
     handler_ran_fd = handler_ran.write_end.get();
     auto data = lab::make_pipe();
-    lab::unique_fd listener;
-    std::uint16_t port = 0;
-    if (call == "accept") {
-      listener = lab::listen_tcp("127.0.0.1", 0, 1);
-      port = lab::local_port(listener.get());
-      lab::say("listen", "listening on {address}",
-               {{"address", lab::local_address(listener.get())}, {"port", port}});
-    }
-    lab::stage("the kernel holds sa_flags = {flags}; a child will signal the parent once it is "
-               "blocked in {call}",
-               {{"flags", lab::describe_flags(installed.sa_flags)}, {"call", call}});
-    // --step: predict the call's fate (asked before the fork: the child sends
-    // its signal as soon as the parent blocks, in the quiz's read too).
-    lab::ask("lab11.interrupted",
-             {{"call", call}, {"flags", lab::describe_flags(installed.sa_flags)}});
+    lab::loopback_listener listener;
+    if (call == "accept") listener = lab::listen_on_loopback(1);
+    const std::string flags = lab::describe_flags(installed.sa_flags);
+    lab::stage(
+        "the kernel holds sa_flags = {flags}; a child will signal the parent once it is "
+        "blocked in {call}",
+        {{"flags", flags}, {"call", call}});
+    // --step: predict (before the fork: the child signals as soon as the parent blocks).
+    lab::ask("lab11.interrupted", {{"call", call}, {"flags", flags}});
     const pid_t parent = ::getpid();
     const pid_t child = lab::fork_as("child");
     if (child == 0) {  // child
       data.read_end.reset();
       handler_ran.write_end.reset();
-      listener.reset();
-      signal_when_blocked(parent, call, hold);
-      // The handler has run: the call has already failed with EINTR, or will be
-      // restarted. Only now comes what it waits for.
-      char byte;
+      listener.socket.reset();
+      const std::string wchan = lab::watch_until_blocked(parent, call, hold);
+      lab::say("kill", "sends {signal} to the parent {target}, blocked in {wchan}",
+               {{"target", parent}, {"signal", "SIGUSR1"}, {"wchan", wchan}});
+      lab::check(::kill(parent, SIGUSR1), "kill");
+      // The handler has run: the call has failed with EINTR, or will be restarted.
+      char byte;  // only now comes what the call waits for
       if (lab::read_some(handler_ran.read_end.get(), {&byte, 1}) != 1) ::_exit(1);
       if (call == "read") {
         lab::write_all(data.write_end.get(), "hello\n");
         lab::say("write", "wrote {bytes} bytes to the pipe", {{"bytes", 6}});
       } else if (call == "accept") {
-        const lab::unique_fd connection = lab::connect_tcp("127.0.0.1", port);
-        lab::say("connect", "connected {local} -> {peer}",
-                 {{"local", lab::local_address(connection.get())},
-                  {"peer", lab::peer_address(connection.get())}});
+        lab::connect_on_loopback(listener.port);
       }
       ::_exit(0);
     }
     // parent
     data.write_end.reset();
     handler_ran.read_end.reset();
-    const auto say_result = [&](const char* text, int attempt, const outcome& got,
-                                bool restarted) {
-      lab::say("result", text,
-               {{"attempt", attempt},
-                {"call", call},
-                {"result", got.result},
-                {"error", got.error ? lab::errno_name(got.error) : ""},
-                {"reason", got.error ? std::strerror(got.error) : ""},
-                {"data", got.data},
-                {"peer", got.peer},
-                {"restarted", restarted},
-                {"install", install},
-                {"sa_restart", sa_restart},
-                {"flags", lab::describe_flags(installed.sa_flags)}});
-    };
     bool as_designed = false;
     if (call == "sleep") {
       lab::say("step", "calling sleep({asked})", {{"asked", sleep_seconds.count()}});
       const auto start = std::chrono::steady_clock::now();
       const unsigned left = ::sleep(static_cast<unsigned>(sleep_seconds.count()));
-      const std::chrono::duration<double> slept = std::chrono::steady_clock::now() - start;
-      lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-               {{"asked", sleep_seconds.count()}, {"slept", slept.count()}, {"left", left}});
-      say_result("sleep() returned early, SA_RESTART or not: it is never restarted", 1,
-                 {static_cast<long>(left), 0, "", ""}, false);
+      lab::say_woke(sleep_seconds, start, left);
+      lab::say_call_result(call, 1, {static_cast<long>(left), 0, "", ""}, false, action);
       // The premise: the signal came while sleep() still slept (not after a short --sleep).
-      if (handled == 1)
-        lab::reveal("lab11.interrupted", left > 0 ? "early" : "restarted");
-      else
-        lab::reveal_unmarked("lab11.interrupted",
-                             "sleep() had ended before the signal came", std::to_string(left));
+      lab::reveal("lab11.interrupted",
+                  handled == 1 ? (left > 0 ? "early" : "restarted") : std::to_string(left),
+                  {handled == 1, "sleep() had ended before the signal came"});
       as_designed = left > 0;
     }
     for (int attempt = 1; call != "sleep"; ++attempt) {
       // No stage() here: a pause would block the parent while the child watches it.
       lab::say("step", "calling {call} (attempt {attempt})",
                {{"attempt", attempt}, {"call", call}});
-      const outcome got = call_once(call, call == "read" ? data.read_end.get() : listener.get());
+      const auto got =
+          lab::call_once(call, call == "read" ? data.read_end.get() : listener.socket.get());
       const bool restarted = got.result >= 0 && attempt == 1 && handled == 1;
-      say_result(got.result < 0
-                     ? (got.error == EINTR ? "{call} returned -1, errno {error} ({reason}): "
-                                             "interrupted, not restarted; so call again"
-                                           : "{call} returned -1, errno {error} ({reason})")
-                 : call == "read"
-                     ? (restarted ? "{call} returned {result} bytes \"{data}\": restarted after "
-                                    "the handler, the program never noticed"
-                                  : "{call} returned {result} bytes \"{data}\"")
-                     : (restarted ? "{call} returned fd {result} from {peer}: restarted after the "
-                                    "handler, the program never noticed"
-                                  : "{call} returned fd {result} from {peer}"),
-                 attempt, got, restarted);
+      lab::say_call_result(call, attempt, got, restarted, action);
       if (attempt == 1)
         lab::reveal("lab11.interrupted", got.error == EINTR ? "EINTR"
                                          : got.result >= 0  ? "restarted"
@@ -234,10 +137,7 @@ int main(int argc, char** argv) {
       }
     }
 
-    int status = 0;  // a late SIGUSR1 (after a short sleep) may interrupt this wait: wait again
-    while (::waitpid(child, &status, 0) == -1)
-      if (errno != EINTR) lab::check(-1, "waitpid");
-    lab::say_reap(child, status);
+    const int status = lab::reap_child(child);  // EINTR (a late SIGUSR1) retried
     return as_designed && status == 0 ? 0 : 1;
   });
 }

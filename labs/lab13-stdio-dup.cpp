@@ -1,21 +1,14 @@
 // lab13-stdio-dup — fork copies the stdio buffer too.
 //
-// stdio does not write at once: it appends to a buffer inside the process,
-// flushed at a newline when stdout is a terminal, but only when full or at
-// exit() when it is a pipe or a file. fork copies that buffer with the rest of
-// memory. If a line is still in it, parent and child each own a copy, and each
-// exit() flushes its own: the line comes out twice. _exit() in the child ends
-// it without flushing; fflush(stdout) before fork leaves nothing to copy.
-//
-// The lab re-runs itself as a "victim" program that writes one line with
-// stdio, forks, and ends the child with exit() or _exit(); it captures the
-// victim's stdout once through a terminal (a pty) and once through a pipe, and
-// counts the pre-fork line in each. Where no pseudo-terminal can be had
-// (openpty fails: ENODEV in a container without devpts), it says why and runs
-// the pipe half only.
-//
-// Watch for: the "capture" rows — the textbook's way prints the line once on
-// the terminal and twice into the pipe; --flush or --child-exit _exit once.
+// stdio's buffer is flushed at a newline on a terminal, but only when full or
+// at exit() on a pipe or a file. fork copies it with the rest of memory: a line
+// still in it is flushed by each exit(), twice. _exit() in the child drops the
+// copy; fflush(stdout) before fork leaves nothing to copy.
+// The lab re-runs itself as a "victim" (one stdio line, fork, exit or _exit),
+// its stdout once a terminal (a pty) and once a pipe, and counts the line.
+// Without a pseudo-terminal (openpty: ENODEV) it runs the pipe half only.
+// Watch for: the "capture" rows — the textbook's way: once on the terminal,
+// twice into the pipe; --flush or --child-exit _exit: once.
 //
 // Usage: lab13-stdio-dup [--flush] [--child-exit exit|_exit] [--all] [--hold S]
 //                        [--json] [--step]
@@ -23,16 +16,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
+#include "answer.hpp"
+#include "capture.hpp"
+#include "capture_row.hpp"
+#include "children.hpp"
 #include "lab.hpp"
-#include "os/pty.hpp"
 
 namespace {
 
@@ -69,96 +63,26 @@ int victim(const way& chosen, lab::seconds hold) {
   return status == 0 ? 0 : 1;
 }
 
-// The captured text as lines, a pty's "\r\n" read as "\n".
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    lines.push_back(text.substr(start, end - start));
-    if (!lines.back().empty() && lines.back().back() == '\r') lines.back().pop_back();
-  }
-  return lines;
-}
-
-// Empty if this system can give us a pseudo-terminal; else why not, "openpty:
-// ENODEV" (a container whose /dev/pts is not a devpts, for one).
-std::string terminal_unavailable() {
-  try {
-    lab::make_pty();
-    return "";
-  } catch (const std::system_error& error) {
-    return lab::failed_call(error) + ": " + lab::errno_name(error.code().value());
-  }
-}
-
-std::string padded(std::string text, std::size_t width) {
-  text.resize(std::max(text.size(), width), ' ');
-  return text;
-}
-
 // Runs the victim with stdout on a pty or a pipe, narrates what came out and
 // returns how many times the pre-fork line did (-1 if the victim failed).
 int capture(const std::string& self, const way& chosen, bool to_pty, lab::seconds hold) {
   const char* output = to_pty ? "pty" : "pipe";
-  lab::unique_fd reader, writer;
-  if (to_pty) {
-    auto ends = lab::make_pty();
-    reader = std::move(ends.controller);
-    writer = std::move(ends.terminal);
-  } else {
-    auto ends = lab::make_pipe();
-    reader = std::move(ends.read_end);
-    writer = std::move(ends.write_end);
-  }
+  auto out = lab::make_output_capture(to_pty);
   std::vector<std::string> args{
       self, "--victim", "--child-exit", chosen.child_exit, "--hold", std::to_string(hold.count())};
   if (chosen.flush) args.push_back("--flush");
-
-  const pid_t victim_pid = lab::fork_as("victim");
-  if (victim_pid == 0) {  // child: becomes the victim, its stdout the pty or the pipe
-    lab::check(::dup2(writer.get(), STDOUT_FILENO), "dup2");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    lab::say_error("execv {path}: {errno}", {{"path", args[0]}, {"errno", lab::errno_name(errno)}});
-    ::_exit(127);
-  }
-  // parent
-  writer.reset();  // the victim's copy must be the last, or the reader never sees the end
+  // fork, dup2 onto stdout, execv this program with --victim
+  const pid_t victim_pid = lab::spawn_with_output("victim", args, out.writer.get());
+  out.writer.reset();  // the victim's copy must be the last, or the reader never sees the end
   lab::say("fork", "victim {child} runs with stdout to a {output}",
            {{"child", victim_pid}, {"output", output}});
-  const std::string captured =
-      to_pty ? lab::read_pty_to_end(reader.get()) : lab::read_all(reader.get());
-  int status = 0;
-  lab::check(::waitpid(victim_pid, &status, 0), "waitpid");
-  lab::say_reap(victim_pid, status);
+  const std::string captured = out.read_to_end();
+  const int status = lab::reap_child(victim_pid);
 
-  const auto lines = lines_of(captured);
+  const auto lines = lab::lines_of(captured);
   const auto count = std::count(lines.begin(), lines.end(), pre_fork_line(victim_pid));
-  std::string listing;  // the captured lines, numbered
-  for (std::size_t i = 0; i < lines.size(); ++i)
-    listing += "\n  " + std::to_string(i + 1) + "| " + lines[i];
-  // One table row: output, how the child ends, whether the victim flushed, the count.
-  lab::say("capture",
-           chosen.flush ? (count == 1 ? "{output_column}child {exit_column}fflush before fork  "
-                                        "pre-fork line {count} time:{listing}"
-                                      : "{output_column}child {exit_column}fflush before fork  "
-                                        "pre-fork line {count} times:{listing}")
-                        : (count == 1 ? "{output_column}child {exit_column}no fflush           "
-                                        "pre-fork line {count} time:{listing}"
-                                      : "{output_column}child {exit_column}no fflush           "
-                                        "pre-fork line {count} times:{listing}"),
-           {{"output_column", padded(output, 6)},
-            {"exit_column", padded(chosen.child_exit + "()", 8)},
-            {"listing", listing},
-            {"child", victim_pid},
-            {"output", output},
-            {"child_exit", chosen.child_exit},
-            {"flush", chosen.flush},
-            {"count", static_cast<long long>(count)},
-            {"lines", static_cast<long long>(lines.size())},
-            {"captured", captured}});
+  lab::say_capture_row({output, chosen.child_exit, chosen.flush, victim_pid, count}, lines,
+                       captured);
   return status == 0 ? static_cast<int>(count) : -1;
 }
 
@@ -171,8 +95,7 @@ int main(int argc, char** argv) {
       "and exit() in the child prints it a second time - into a pipe or a "
       "file, not on a terminal.");
   way chosen;
-  bool all = false;
-  bool as_victim = false;
+  bool all = false, as_victim = false;
   lab::seconds hold{0};
   cli.flag("--flush", chosen.flush, "the right way: fflush(stdout) before fork");
   cli.choice("--child-exit", chosen.child_exit,
@@ -186,11 +109,8 @@ int main(int argc, char** argv) {
   return cli.run(argc, argv, [&] {
     if (as_victim) return victim(chosen, hold);
 
-    char self[PATH_MAX];
-    const ssize_t n = lab::check(::readlink("/proc/self/exe", self, sizeof self - 1), "readlink");
-    self[n] = '\0';  // exec by the real name, so ps shows lab13-stdio-dup, not "exe"
-
-    const std::string no_terminal = terminal_unavailable();
+    const std::string self = lab::own_executable();  // ps shows lab13-stdio-dup, not "exe"
+    const std::string no_terminal = lab::terminal_unavailable();
     if (!no_terminal.empty())
       lab::say("skip",
                "no pseudo-terminal can be had here ({reason}): the terminal half is skipped, the "
@@ -201,8 +121,7 @@ int main(int argc, char** argv) {
 
     std::vector<way> ways{chosen};
     if (all) ways = {way{false, "exit"}, way{false, "_exit"}, way{true, "exit"}};
-    bool failed = false;
-    bool duplicated = false;
+    bool failed = false, duplicated = false;
     for (const way& w : ways) {
       lab::stage(w.flush ? "the victim writes a line with stdio, flushes it, forks; its child "
                            "ends with {child_exit}()"
@@ -212,9 +131,8 @@ int main(int argc, char** argv) {
       lab::ask("lab13.pipe_count");  // --step, for the first way only: predict the pipe's count
       for (const bool to_pty : outputs) {
         const int count = capture(self, w, to_pty, hold);
-        if (!to_pty && count >= 0) lab::reveal("lab13.pipe_count", count);
-        if (!to_pty && count < 0)  // the premise: the victim ran as described
-          lab::reveal_unmarked("lab13.pipe_count", "the victim program failed", "-1");
+        if (!to_pty)  // the premise: the victim ran as described
+          lab::reveal("lab13.pipe_count", count, {count >= 0, "the victim program failed"});
         failed = failed || count < 0;
         duplicated = duplicated || count > 1;
       }

@@ -1,19 +1,13 @@
 // lab14-orphan — the parent exits first: who adopts its child?
 //
-// A process whose parent exits is an orphan. The kernel gives it a new parent
-// at once: the nearest ancestor that declared itself a child subreaper
-// (prctl(PR_SET_CHILD_SUBREAPER)), else init (pid 1 of its pid namespace).
-// The new parent is the one that reaps it. That is why lab02's zombie vanishes
-// when lab02 exits: the zombie is handed to init or a subreaper, which reaps it.
-//
-// The lab is a grandparent: it forks a parent, which forks a child; the child
-// reports getppid(), the parent exits first, and the child reports again.
-// Without --subreaper the orphan goes past the lab to whoever is above; with
-// --subreaper the lab adopts it, and the lab reaps it.
-//
-// Watch for: the child's "ppid" lines before and after, the "state" lines the
-// lab reads from /proc, and (with --subreaper) the lab reaping a process it
-// never forked.
+// An orphan gets a new parent at once: the nearest ancestor that declared
+// itself a child subreaper (prctl(PR_SET_CHILD_SUBREAPER)), else init (pid 1
+// of its pid namespace), which reaps it — why lab02's zombies vanish with lab02.
+// The lab forks a parent, which forks a child; the child reports getppid(),
+// the parent exits first, and the child reports again. With --subreaper the
+// lab adopts the orphan and reaps it; without, it goes to whoever is above.
+// Watch for: the child's "ppid" lines before and after, the "state" lines, and
+// (with --subreaper) the lab reaping a process it never forked.
 //
 // Usage: lab14-orphan [--subreaper] [--hold S] [--json] [--step]
 #include <sys/prctl.h>
@@ -22,7 +16,10 @@
 
 #include <thread>
 
+#include "answer.hpp"
+#include "children.hpp"
 #include "lab.hpp"
+#include "os/cues.hpp"
 
 namespace {
 
@@ -32,12 +29,11 @@ using namespace std::chrono_literals;
 void report_parent(bool before) {
   const pid_t ppid = ::getppid();
   const auto info = lab::read_proc(ppid);
-  lab::say("ppid",
-           before ? "before the parent exits, getppid() = {ppid} ({comm})"
-                  : "after the parent exits, getppid() = {ppid} ({comm})",
-           {{"ppid", ppid},
-            {"comm", info ? info->comm : "?"},
-            {"moment", before ? "before" : "after"}});
+  lab::say(
+      "ppid",
+      before ? "before the parent exits, getppid() = {ppid} ({comm})"
+             : "after the parent exits, getppid() = {ppid} ({comm})",
+      {{"ppid", ppid}, {"comm", info ? info->comm : "?"}, {"moment", before ? "before" : "after"}});
 }
 
 // The orphan-to-be: reports its parent, tells the lab its pid, then obeys the
@@ -45,14 +41,11 @@ void report_parent(bool before) {
 // of `from_lab`, so however the lab ends, this process ends with it.
 [[noreturn]] void be_child(const lab::unique_fd& to_lab, const lab::unique_fd& from_lab) {
   report_parent(true);
-  const pid_t self = ::getpid();
-  lab::write_all(to_lab.get(), {reinterpret_cast<const char*>(&self), sizeof self});
-  char byte = 0;
-  if (lab::read_some(from_lab.get(), {&byte, 1}) == 1) {
+  lab::send_pid(to_lab.get(), ::getpid());
+  if (lab::wait_cue(from_lab.get())) {
     report_parent(false);
-    lab::write_all(to_lab.get(), "!");
-    while (lab::read_some(from_lab.get(), {&byte, 1}) == 1) {
-    }
+    lab::send_cue(to_lab.get());
+    lab::wait_for_eof(from_lab.get());
   }
   ::_exit(0);
 }
@@ -109,10 +102,8 @@ int main(int argc, char** argv) {
     to_parent.read_end.reset();
     to_child.read_end.reset();
     lab::say("fork", "forked parent {child}", {{"child", parent}});
-    pid_t child = 0;
-    if (lab::read_some(to_lab.read_end.get(), {reinterpret_cast<char*>(&child), sizeof child}) !=
-        sizeof child)
-      throw std::runtime_error("the child ended before it reported");
+    const pid_t child = lab::receive_pid(to_lab.read_end.get());
+    if (child == 0) throw std::runtime_error("the child ended before it reported");
     lab::name_process(child, "child");
     lab::say_state(child);
     lab::stage("three generations: lab, parent, child; now the parent exits first");
@@ -123,20 +114,14 @@ int main(int argc, char** argv) {
     const bool premise_held = before && before->state != 'Z' && before->ppid == parent;
 
     to_parent.write_end.reset();  // the parent's cue to exit
-    int status = 0;
-    lab::check(::waitpid(parent, &status, 0), "waitpid");
-    lab::say_reap(parent, status);
-    bool failed = status != 0;
+    bool failed = lab::reap_child(parent) != 0;
     // The kernel re-parents the orphan before its old parent can be reaped:
     // once waitpid has returned, /proc shows the new parent.
     lab::say_state(child);
     const auto orphan = lab::read_proc(child);
     const char* adopter = !orphan ? "gone" : orphan->ppid == ::getpid() ? "lab" : "init";
-    if (premise_held)
-      lab::reveal("lab14.adopter", adopter);
-    else
-      lab::reveal_unmarked("lab14.adopter", "the child was no longer the parent's when it exited",
-                           adopter);
+    lab::reveal("lab14.adopter", adopter,
+                {premise_held, "the child was no longer the parent's when it exited"});
     lab::show_tree(subreaper ? "the orphan is the lab's child now:"
                              : "the orphan has left the lab's tree:");
     lab::stage("the parent is gone; the child is an orphan with a new parent");
@@ -146,24 +131,16 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(hold);
     }
 
-    char byte = 0;
-    lab::write_all(to_child.write_end.get(), "?");  // look again
-    if (lab::read_some(to_lab.read_end.get(), {&byte, 1}) != 1)
+    lab::send_cue(to_child.write_end.get());  // look again
+    if (!lab::wait_cue(to_lab.read_end.get()))
       throw std::runtime_error("the child ended before it looked again");
     to_child.write_end.reset();  // end of file: the child ends
     if (subreaper) {
-      lab::check(::waitpid(child, &status, 0), "waitpid");  // a grandchild, reaped by the lab
-      lab::say_reap(child, status);
-      failed = failed || status != 0;
+      failed = lab::reap_child(child) != 0 || failed;  // a grandchild, reaped by the lab
     } else {
-      while (lab::read_some(to_lab.read_end.get(), {&byte, 1}) == 1) {
-      }  // end of file: the child is exiting; its new parent reaps it, not the lab
-      lab::poll_until(
-          [&] {
-            const auto info = lab::read_proc(child);
-            return !info || info->state == 'Z';
-          },
-          5s);
+      // End of file: the child is exiting; its new parent reaps it, not the lab.
+      lab::wait_for_eof(to_lab.read_end.get());
+      lab::wait_until_ended(child, 5s);
       lab::say_state(child);
     }
     lab::stage(subreaper ? "the lab reaped a grandchild it never forked"

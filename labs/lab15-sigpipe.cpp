@@ -1,40 +1,30 @@
 // lab15-sigpipe — writing to a peer that has reset kills the writer.
 //
-// A TCP peer that closes with SO_LINGER {on, 0} aborts the connection: its kernel
-// sends RST instead of FIN. When the RST arrives, poll() on the other end reports
-// POLLERR|POLLHUP; the first write() then fails with ECONNRESET (the error the RST
-// left pending, reported once and cleared), and every later write() fails with
-// EPIPE *and* raises SIGPIPE, whose default action ends the writer at once and in
-// silence: only its parent's wait status says "killed by SIGPIPE". With SIGPIPE
-// ignored the same write just fails with EPIPE; send(..., MSG_NOSIGNAL) does that
-// for one call without touching the disposition.
-//
-// Watch for: the writer's writes after the RST (ECONNRESET, then EPIPE or nothing
-// at all), and the parent's reap line: "killed by SIGPIPE" with --mode default,
-// "exited 0" after an EPIPE the writer reported itself with ignore and nosignal.
+// A peer that closes with SO_LINGER {on, 0} sends RST instead of FIN. After it,
+// the first write() fails with ECONNRESET (the pending error, reported once);
+// every later write() fails with EPIPE *and* raises SIGPIPE, whose default
+// action ends the writer in silence: only its wait status says "killed by
+// SIGPIPE". With SIGPIPE ignored the write just fails with EPIPE;
+// send(..., MSG_NOSIGNAL) does that for one call.
+// Watch for: the writes after the RST (ECONNRESET, then EPIPE or nothing at
+// all), and the reap line: "killed by SIGPIPE" (default) or "exited 0".
 //
 // Usage: lab15-sigpipe [--mode default|ignore|nosignal] [--hold S] [--json] [--step]
-#include <poll.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <thread>
 
+#include "answer.hpp"
+#include "children.hpp"
 #include "lab.hpp"
+#include "loopback.hpp"
 #include "os/net.hpp"
+#include "os/pidfd_wait.hpp"
+#include "socket_report.hpp"
 
 namespace {
-
-std::string poll_events_text(short revents) {
-  std::string text;
-  for (const auto& [bit, name] :
-       {std::pair{POLLIN, "POLLIN"}, {POLLERR, "POLLERR"}, {POLLHUP, "POLLHUP"}})
-    if (revents & bit) text += (text.empty() ? "" : "|") + std::string(name);
-  return text;
-}
 
 // One narrated write: write(2), or send(2) with MSG_NOSIGNAL. Returns 0 or the
 // errno. When SIGPIPE's default action applies, the process may die inside it.
@@ -42,17 +32,7 @@ int write_once(int socket_fd, int attempt, std::string_view data, bool no_signal
   const ssize_t n = no_signal ? ::send(socket_fd, data.data(), data.size(), MSG_NOSIGNAL)
                               : ::write(socket_fd, data.data(), data.size());
   const int error = n < 0 ? errno : 0;
-  const char* call = no_signal ? "send(MSG_NOSIGNAL)" : "write()";
-  if (n >= 0)
-    lab::say("write", "write {attempt}: {call} sent {result} bytes",
-             {{"attempt", attempt}, {"call", call}, {"result", n}, {"error", ""}});
-  else
-    lab::say("write", "write {attempt}: {call} returned -1, {error} ({reason})",
-             {{"attempt", attempt},
-              {"call", call},
-              {"result", n},
-              {"error", lab::errno_name(error)},
-              {"reason", std::strerror(error)}});
+  lab::say_write(attempt, no_signal ? "send(MSG_NOSIGNAL)" : "write()", n, error);
   return error;
 }
 
@@ -65,10 +45,7 @@ int run_writer(std::uint16_t port, const std::string& mode, lab::gate& reset_sen
            {{"signal", "SIGPIPE"},
             {"action", mode == "ignore" ? "ignored" : "default"},
             {"previous", lab::describe_action(previous)}});
-  const lab::unique_fd connection = lab::connect_tcp("127.0.0.1", port);
-  lab::say("connect", "connected {local} -> {peer}",
-           {{"local", lab::local_address(connection.get())},
-            {"peer", lab::peer_address(connection.get())}});
+  const lab::unique_fd connection = lab::connect_on_loopback(port);
   const bool no_signal = mode == "nosignal";
   if (write_once(connection.get(), 1, "hello\n", no_signal) != 0) return 1;
 
@@ -78,14 +55,7 @@ int run_writer(std::uint16_t port, const std::string& mode, lab::gate& reset_sen
   // The peer sends nothing, so poll() wakes only for the RST: POLLHUP means the
   // connection is closed both ways, POLLERR that an error (ECONNRESET) is pending.
   // poll() only looks: the error stays for the next write. No handler, no EINTR.
-  pollfd ready{connection.get(), POLLIN, 0};
-  if (lab::check(::poll(&ready, 1, 10'000), "poll") == 0 || !(ready.revents & POLLHUP)) {
-    lab::say_error("no RST within 10 s (poll: {revents})",
-                   {{"revents", poll_events_text(ready.revents)}});
-    return 1;
-  }
-  lab::say("poll", "poll(): {revents}: the peer's RST has arrived",
-           {{"revents", poll_events_text(ready.revents)}});
+  if (!lab::await_reset(connection.get())) return 1;
   lab::stage("the RST has arrived; the writer writes as if nothing had happened");
   write_once(connection.get(), 2, "are you there?\n", no_signal);
 
@@ -113,10 +83,7 @@ int main(int argc, char** argv) {
              0, 3600);
   return cli.run(argc, argv, [&] {
     lab::stage("the peer listens on 127.0.0.1; port 0 lets the kernel pick the port");
-    lab::unique_fd listener = lab::listen_tcp("127.0.0.1", 0, 1);
-    const std::uint16_t port = lab::local_port(listener.get());
-    lab::say("listen", "listening on {address}",
-             {{"address", lab::local_address(listener.get())}, {"port", port}});
+    auto [listener, port] = lab::listen_on_loopback(1);
     lab::ask("lab15.writer_end", {{"mode", mode}});  // --step: predict it (before the fork)
 
     lab::gate reset_sent;
@@ -129,11 +96,8 @@ int main(int argc, char** argv) {
     lab::say("fork", "forked the writer {child}", {{"child", writer}});
     // A writer that ends before it connects (its own output gone: `| head -1`)
     // must not leave the peer in accept() for ever.
-    const lab::unique_fd writer_fd(static_cast<int>(lab::check(::syscall(SYS_pidfd_open, writer, 0), "pidfd_open")));
-    pollfd waiting[] = {{listener.get(), POLLIN, 0}, {writer_fd.get(), POLLIN, 0}};
-    while (lab::check(::poll(waiting, 2, -1), "poll") == 0 || !(waiting[0].revents & POLLIN))
-      if (waiting[1].revents & POLLIN)
-        throw std::runtime_error("the writer ended before it connected");
+    if (!lab::readable_unless_ended(listener.get(), writer))
+      throw std::runtime_error("the writer ended before it connected");
     lab::unique_fd peer(
         lab::check(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC), "accept"));
     lab::say("accept", "accepted {peer}", {{"peer", lab::peer_address(peer.get())}});
@@ -162,12 +126,10 @@ int main(int argc, char** argv) {
               {"status", killed ? "killed by " + lab::signal_name(ended.si_status)
                                 : "exited " + std::to_string(ended.si_status)}});
     // The premise: the writer made its writes after the RST (and did not fail on its own).
-    if ((killed && ended.si_status == SIGPIPE) || (!killed && ended.si_status == 0))
-      lab::reveal("lab15.writer_end", killed ? "killed" : "exited");
-    else
-      lab::reveal_unmarked("lab15.writer_end",
-                           "the writer ended before its writes after the reset",
-                           killed ? "killed" : "exited");
+    const bool premise_held =
+        (killed && ended.si_status == SIGPIPE) || (!killed && ended.si_status == 0);
+    lab::reveal("lab15.writer_end", killed ? "killed" : "exited",
+                {premise_held, "the writer ended before its writes after the reset"});
     lab::show_tree("the writer has ended and is a zombie until the parent reaps it");
     lab::stage("the writer is a zombie: its wait status waits for the parent");
     if (hold.count() > 0) {
@@ -175,9 +137,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(hold);
     }
 
-    int status = 0;
-    lab::check(::waitpid(writer, &status, 0), "waitpid");
-    lab::say_reap(writer, status);
+    const int status = lab::reap_child(writer);
     const lab::wait_status end = lab::decode_wait_status(status);
     const bool by_sigpipe = end.end == lab::wait_status::how::killed && end.code == SIGPIPE;
     const bool expected = mode == "default" ? by_sigpipe : status == 0;

@@ -271,7 +271,6 @@ constexpr std::string_view english[] = {
     // lab10
     "SIGCHLD handler runs (delivery {delivery}): reaped {reaped_now}",
     "SIGCHLD is blocked; forking {children} children that exit at once",
-    "forked child {number}: {child}",
     "{exited} children exited, {exited} SIGCHLD sent; pending: SIGCHLD = {pending} (one bit, not a "
     "count)",
     "all children are zombies; SIGCHLD waits, blocked:",
@@ -292,40 +291,22 @@ constexpr std::string_view english[] = {
     "sleep() had ended before the signal came",
     "--sleep must be longer than --hold: the signal comes --hold s after the parent falls asleep",
     "SIGUSR1 handler runs",
-    "the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
-    "{target})",
     "sends {signal} to the parent {target}, blocked in {wchan}",
     "--restart and --with-signal exclude each other: signal() sets its own flags",
     "signal(SIGUSR1, handler): glibc's signal(), as the course's first programs",
     "sigaction(SIGUSR1) with sa_flags = SA_RESTART",
     "sigaction(SIGUSR1) with sa_flags = 0, as the course sets it",
-    "listening on {address}",
     "the kernel holds sa_flags = {flags}; a child will signal the parent once it is blocked in "
     "{call}",
     "wrote {bytes} bytes to the pipe",
-    "connected {local} -> {peer}",
     "calling sleep({asked})",
-    "sleep() returned early, SA_RESTART or not: it is never restarted",
     "calling {call} (attempt {attempt})",
-    "{call} returned -1, errno {error} ({reason}): interrupted, not restarted; so call again",
-    "{call} returned -1, errno {error} ({reason})",
-    "{call} returned {result} bytes \"{data}\": restarted after the handler, the program never "
-    "noticed",
-    "{call} returned {result} bytes \"{data}\"",
-    "{call} returned fd {result} from {peer}: restarted after the handler, the program never "
-    "noticed",
-    "{call} returned fd {result} from {peer}",
 
     // lab12
     "the child had ended before the answer",
-    "fd {fd}: \"{record_text}\" written at offset {offset}",
     "part 1: a file, opened again by each side after fork",
     "part 1: a file opened before fork, written by both sides",
-    "the file holds {size} bytes of the {written} written: {parent_records} parent and "
-    "{child_records} child records\n{contents}",
     "part 2: a connection served by a child, as in the course's echo server",
-    "listening on 127.0.0.1:{port}",
-    "accepted {peer} as fd {fd}",
     "the child closes its connected socket, fd {fd}",
     "the parent closes its copy of the connected socket, fd {fd}",
     "the parent's descriptors:",
@@ -338,20 +319,13 @@ constexpr std::string_view english[] = {
     "the parent closes its copy at last, fd {fd}",
     "with the last descriptor closed, end of file after {waited} s",
     "still no end of file",
-    "the other side ended",
-    "data instead of EOF",
     "the child closed the connection before saying hello",
 
     // lab13
     "no pseudo-terminal can be had here ({reason}): the terminal half is skipped, the pipe half "
     "runs",
     "the victim program failed",
-    "execv {path}: {errno}",
     "victim {child} runs with stdout to a {output}",
-    "{output_column}child {exit_column}fflush before fork  pre-fork line {count} time:{listing}",
-    "{output_column}child {exit_column}fflush before fork  pre-fork line {count} times:{listing}",
-    "{output_column}child {exit_column}no fflush           pre-fork line {count} time:{listing}",
-    "{output_column}child {exit_column}no fflush           pre-fork line {count} times:{listing}",
     "the victim writes a line with stdio, flushes it, forks; its child ends with {child_exit}()",
     "the victim writes a line with stdio, does not flush, forks; its child ends with "
     "{child_exit}()",
@@ -381,11 +355,7 @@ constexpr std::string_view english[] = {
 
     // lab15
     "the writer ended before its writes after the reset",
-    "write {attempt}: {call} sent {result} bytes",
-    "write {attempt}: {call} returned -1, {error} ({reason})",
     "SIGPIPE: {action} (was {previous})",
-    "no RST within 10 s (poll: {revents})",
-    "poll(): {revents}: the peer's RST has arrived",
     "the RST has arrived; the writer writes as if nothing had happened",
     "the writer writes again: SIGPIPE's default action ends it inside write()",
     "the writer writes again: the call fails, and the writer lives on",
@@ -408,14 +378,8 @@ constexpr std::string_view english[] = {
     "waitpid(-1, WNOHANG) = 0: the other children still run",
     "waitpid(-1, WNOHANG) = -1 ECHILD: no child left",
     "a server's shape: a listening socket on 127.0.0.1 (port 0) and a poll loop",
-    "the loop will poll {what}: fd {fd}",
-    "a signalfd for SIGCHLD",
-    "the read end of a self-pipe",
     "SIGCHLD is blocked; fork the children, which exit at once",
     "SIGCHLD is blocked; fork the child, which exits at once",
-    "exiting with {code}",
-    "every child has exited; none is reaped yet",
-    "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
     "all the children are zombies; SIGCHLD waits, blocked",
     "holding {seconds} s: try ps now",
     "a client connects from {local}; it waits in the backlog for accept",
@@ -423,6 +387,66 @@ constexpr std::string_view english[] = {
     "SIGCHLD handler runs: {deliveries}; children exited: {children}",
     "the poll loop: the listening socket and the signalfd",
     "the poll loop: the listening socket and the self-pipe",
+    "accepted {peer}: served by the same loop",
+    "the loop has reaped every child; no handler reaped or printed anything",
+    "children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
+    "failed with EINTR: {eintr}",
+    "not every child was a zombie with SIGCHLD pending at the answer",
+    "poll: nothing happened for 10 s",
+
+    // common/blocked_watch.cpp
+    "the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
+    "{target})",
+
+    // common/call_outcome.cpp
+    "sleep() returned early, SA_RESTART or not: it is never restarted",
+    "{call} returned -1, errno {error} ({reason}): interrupted, not restarted; so call again",
+    "{call} returned -1, errno {error} ({reason})",
+    "{call} returned {result} bytes \"{data}\": restarted after the handler, the program never "
+    "noticed",
+    "{call} returned {result} bytes \"{data}\"",
+    "{call} returned fd {result} from {peer}: restarted after the handler, the program never "
+    "noticed",
+    "{call} returned fd {result} from {peer}",
+
+    // common/capture.cpp
+    "execv {path}: {errno}",
+
+    // common/capture_row.cpp
+    "{output_column}child {exit_column}fflush before fork  pre-fork line {count} time:{listing}",
+    "{output_column}child {exit_column}fflush before fork  pre-fork line {count} times:{listing}",
+    "{output_column}child {exit_column}no fflush           pre-fork line {count} time:{listing}",
+    "{output_column}child {exit_column}no fflush           pre-fork line {count} times:{listing}",
+
+    // common/children.cpp
+    "forked child {number}: {child}",
+    "exiting with {code}",
+    "the children did not all become zombies within 10 s",
+    "every child has exited; none is reaped yet",
+    "{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
+    "{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
+
+    // common/loopback.cpp
+    "listening on {address}",
+    "connected {local} -> {peer}",
+    "listening on 127.0.0.1:{port}",
+    "accepted {peer} as fd {fd}",
+
+    // common/records.cpp
+    "fd {fd}: \"{record_text}\" written at offset {offset}",
+    "the file holds {size} bytes of the {written} written: {parent_records} parent and "
+    "{child_records} child records\n{contents}",
+
+    // common/socket_report.cpp
+    "write {attempt}: {call} sent {result} bytes",
+    "write {attempt}: {call} returned -1, {error} ({reason})",
+    "no RST within 10 s (poll: {revents})",
+    "poll(): {revents}: the peer's RST has arrived",
+
+    // common/wakeup_report.cpp
+    "the loop will poll {what}: fd {fd}",
+    "a signalfd for SIGCHLD",
+    "the read end of a self-pipe",
     "poll(): ready: {which}",
     "the listening socket",
     "the signalfd",
@@ -433,14 +457,12 @@ constexpr std::string_view english[] = {
     "read {count} records from the signalfd: SIGCHLD from {sender}",
     "read {count} byte from the self-pipe",
     "read {count} bytes from the self-pipe",
-    "accepted {peer}: served by the same loop",
-    "the loop has reaped every child; no handler reaped or printed anything",
-    "children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
-    "failed with EINTR: {eintr}",
-    "{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
-    "not every child was a zombie with SIGCHLD pending at the answer",
-    "the children did not all become zombies within 10 s",
-    "poll: nothing happened for 10 s",
+
+    // common/os/eof_wait.cpp
+    "data instead of EOF",
+
+    // common/os/turns.cpp
+    "the other side ended",
 
     // tests/load/echoiter.cpp (the iterative server the benchmark compares with)
     "listening on {address} port {port}",

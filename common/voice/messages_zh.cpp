@@ -376,7 +376,6 @@ constexpr translation chinese[] = {
      "SIGCHLD 处理函数运行（第 {delivery} 次递送）：回收了 {reaped_now} 个"},
     {"SIGCHLD is blocked; forking {children} children that exit at once",
      "SIGCHLD 已被阻塞；fork 出 {children} 个立即退出的子进程"},
-    {"forked child {number}: {child}", "fork 出子进程 {number}：{child}"},
     {"{exited} children exited, {exited} SIGCHLD sent; pending: SIGCHLD = {pending} (one bit, not "
      "a count)",
      "{exited} 个子进程已终止，发送了 {exited} 个 SIGCHLD；未决信号：SIGCHLD = "
@@ -409,10 +408,6 @@ constexpr translation chinese[] = {
     {"--sleep must be longer than --hold: the signal comes --hold s after the parent falls asleep",
      "--sleep 必须比 --hold 长：信号在父进程睡下 --hold 秒之后才到来"},
     {"SIGUSR1 handler runs", "SIGUSR1 的处理函数运行"},
-    {"the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
-     "{target})",
-     "父进程阻塞在 {wchan} 中；{hold} 秒后发送 SIGUSR1（查看：ps -o pid,stat,wchan:20,cmd -p "
-     "{target}）"},
     {"sends {signal} to the parent {target}, blocked in {wchan}",
      "向阻塞在 {wchan} 中的父进程 {target} 发送 {signal}"},
     {"--restart and --with-signal exclude each other: signal() sets its own flags",
@@ -423,44 +418,21 @@ constexpr translation chinese[] = {
      "用 sigaction(SIGUSR1) 安装，sa_flags = SA_RESTART"},
     {"sigaction(SIGUSR1) with sa_flags = 0, as the course sets it",
      "用 sigaction(SIGUSR1) 安装，sa_flags = 0，和课程的设置一样"},
-    {"listening on {address}", "在 {address} 上监听"},
     {"the kernel holds sa_flags = {flags}; a child will signal the parent once it is blocked in "
      "{call}",
      "内核中记录的 sa_flags = {flags}；父进程一旦阻塞在 {call} 中，子进程就会向它发送信号"},
     {"wrote {bytes} bytes to the pipe", "向管道写入了 {bytes} 字节"},
-    {"connected {local} -> {peer}", "已连接 {local} -> {peer}"},
     {"calling sleep({asked})", "调用 sleep({asked})"},
-    {"sleep() returned early, SA_RESTART or not: it is never restarted",
-     "sleep() 提前返回了，无论是否设置 SA_RESTART：它从不被重启"},
     {"calling {call} (attempt {attempt})", "调用 {call}（第 {attempt} 次尝试）"},
-    {"{call} returned -1, errno {error} ({reason}): interrupted, not restarted; so call again",
-     "{call} 返回 -1，errno {error}（{reason}）：被中断且没有重启；所以再调用一次"},
-    {"{call} returned -1, errno {error} ({reason})", "{call} 返回 -1，errno {error}（{reason}）"},
-    {"{call} returned {result} bytes \"{data}\": restarted after the handler, the program never "
-     "noticed",
-     "{call} 返回 {result} 字节 \"{data}\"：处理函数运行后被重启，程序完全没有察觉"},
-    {"{call} returned {result} bytes \"{data}\"", "{call} 返回 {result} 字节 \"{data}\""},
-    {"{call} returned fd {result} from {peer}: restarted after the handler, the program never "
-     "noticed",
-     "{call} 返回文件描述符 {result}（来自 {peer}）：处理函数运行后被重启，程序完全没有察觉"},
-    {"{call} returned fd {result} from {peer}", "{call} 返回文件描述符 {result}（来自 {peer}）"},
 
     // lab12
     {"the child had ended before the answer", "回答之前子进程已经结束"},
-    {"fd {fd}: \"{record_text}\" written at offset {offset}",
-     "文件描述符 {fd}：\"{record_text}\" 写在偏移量 {offset} 处"},
     {"part 1: a file, opened again by each side after fork",
      "第 1 部分：一个文件，fork 之后由双方各自重新打开"},
     {"part 1: a file opened before fork, written by both sides",
      "第 1 部分：fork 之前打开的文件，双方都向它写入"},
-    {"the file holds {size} bytes of the {written} written: {parent_records} parent and "
-     "{child_records} child records\n{contents}",
-     "写入了 {written} 字节，文件中有 {size} 字节：父进程的记录 {parent_records} 条，子进程的记录 "
-     "{child_records} 条\n{contents}"},
     {"part 2: a connection served by a child, as in the course's echo server",
      "第 2 部分：由子进程服务的连接，和课程中的回声服务器端一样"},
-    {"listening on 127.0.0.1:{port}", "在 127.0.0.1:{port} 上监听"},
-    {"accepted {peer} as fd {fd}", "受理了 {peer}，文件描述符为 {fd}"},
     {"the child closes its connected socket, fd {fd}",
      "子进程关闭它的已连接套接字，文件描述符 {fd}"},
     {"the parent closes its copy of the connected socket, fd {fd}",
@@ -480,8 +452,6 @@ constexpr translation chinese[] = {
     {"with the last descriptor closed, end of file after {waited} s",
      "最后一个文件描述符关闭后，{waited} 秒后收到 EOF"},
     {"still no end of file", "仍然没有 EOF"},
-    {"the other side ended", "另一方已经结束"},
-    {"data instead of EOF", "收到的是数据而不是 EOF"},
     {"the child closed the connection before saying hello", "子进程在发送 hello 之前就关闭了连接"},
 
     // lab13
@@ -489,21 +459,8 @@ constexpr translation chinese[] = {
      "runs",
      "这里得不到伪终端（{reason}）：跳过终端那一半，只运行管道那一半"},
     {"the victim program failed", "演示程序（victim）运行失败"},
-    {"execv {path}: {errno}", "execv {path} 失败：{errno}"},
     {"victim {child} runs with stdout to a {output}",
      "演示程序 {child} 运行，stdout 指向 {output}"},
-    {"{output_column}child {exit_column}fflush before fork  pre-fork line {count} time:{listing}",
-     "{output_column}子进程 {exit_column}fork 前 fflush  fork 前的那一行出现 {count} "
-     "次：{listing}"},
-    {"{output_column}child {exit_column}fflush before fork  pre-fork line {count} times:{listing}",
-     "{output_column}子进程 {exit_column}fork 前 fflush  fork 前的那一行出现 {count} "
-     "次：{listing}"},
-    {"{output_column}child {exit_column}no fflush           pre-fork line {count} time:{listing}",
-     "{output_column}子进程 {exit_column}没有 fflush     fork 前的那一行出现 {count} "
-     "次：{listing}"},
-    {"{output_column}child {exit_column}no fflush           pre-fork line {count} times:{listing}",
-     "{output_column}子进程 {exit_column}没有 fflush     fork 前的那一行出现 {count} "
-     "次：{listing}"},
     {"the victim writes a line with stdio, flushes it, forks; its child ends with {child_exit}()",
      "演示程序用 stdio 写一行，fflush，然后 fork；它的子进程以 {child_exit}() 结束"},
     {"the victim writes a line with stdio, does not flush, forks; its child ends with "
@@ -547,13 +504,7 @@ constexpr translation chinese[] = {
 
     // lab15
     {"the writer ended before its writes after the reset", "writer 在连接被重置后的写操作之前就结束了"},
-    {"write {attempt}: {call} sent {result} bytes",
-     "第 {attempt} 次写：{call} 发送了 {result} 字节"},
-    {"write {attempt}: {call} returned -1, {error} ({reason})",
-     "第 {attempt} 次写：{call} 返回 -1，{error}（{reason}）"},
     {"SIGPIPE: {action} (was {previous})", "SIGPIPE：{action}（之前是{previous}）"},
-    {"no RST within 10 s (poll: {revents})", "10 秒内没有收到 RST（poll：{revents}）"},
-    {"poll(): {revents}: the peer's RST has arrived", "poll()：{revents}：对端的 RST 已到达"},
     {"the RST has arrived; the writer writes as if nothing had happened",
      "RST 已到达；写进程若无其事地继续写"},
     {"the writer writes again: SIGPIPE's default action ends it inside write()",
@@ -591,17 +542,10 @@ constexpr translation chinese[] = {
      "waitpid(-1, WNOHANG) = -1 ECHILD：没有子进程了"},
     {"a server's shape: a listening socket on 127.0.0.1 (port 0) and a poll loop",
      "服务器端的结构：127.0.0.1 上的一个监听套接字（端口 0）和一个 poll 循环"},
-    {"the loop will poll {what}: fd {fd}", "循环将 poll {what}：文件描述符 {fd}"},
-    {"a signalfd for SIGCHLD", "接收 SIGCHLD 的 signalfd"},
-    {"the read end of a self-pipe", "self-pipe（自管道）的读端"},
     {"SIGCHLD is blocked; fork the children, which exit at once",
      "SIGCHLD 已被阻塞；fork 出立即退出的子进程"},
     {"SIGCHLD is blocked; fork the child, which exits at once",
      "SIGCHLD 已被阻塞；fork 出一个立即退出的子进程"},
-    {"exiting with {code}", "以 {code} 退出"},
-    {"every child has exited; none is reaped yet", "所有子进程都已终止；还没有一个被回收"},
-    {"{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
-     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
     {"all the children are zombies; SIGCHLD waits, blocked",
      "所有子进程都是僵尸进程；SIGCHLD 被阻塞，等待中"},
     {"holding {seconds} s: try ps now", "停留 {seconds} 秒：现在试试 ps"},
@@ -614,6 +558,91 @@ constexpr translation chinese[] = {
     {"the poll loop: the listening socket and the signalfd", "poll 循环：监听套接字和 signalfd"},
     {"the poll loop: the listening socket and the self-pipe",
      "poll 循环：监听套接字和 self-pipe（自管道）"},
+    {"accepted {peer}: served by the same loop", "受理了 {peer}：由同一个循环提供服务"},
+    {"the loop has reaped every child; no handler reaped or printed anything",
+     "循环已回收所有子进程；没有任何处理函数回收或打印过什么"},
+    {"children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
+     "failed with EINTR: {eintr}",
+     "回收的子进程：{reaped}；收到的 SIGCHLD：{signals}；剩余的子进程：{left}；因 EINTR "
+     "失败的调用：{eintr}"},
+    {"not every child was a zombie with SIGCHLD pending at the answer",
+     "回答时并非每个子进程都是僵尸进程且 SIGCHLD 未决"},
+    {"poll: nothing happened for 10 s", "poll：10 秒内什么也没有发生"},
+
+    // common/blocked_watch.cpp
+    {"the parent is blocked in {wchan}; SIGUSR1 in {hold} s (look: ps -o pid,stat,wchan:20,cmd -p "
+     "{target})",
+     "父进程阻塞在 {wchan} 中；{hold} 秒后发送 SIGUSR1（查看：ps -o pid,stat,wchan:20,cmd -p "
+     "{target}）"},
+
+    // common/call_outcome.cpp
+    {"sleep() returned early, SA_RESTART or not: it is never restarted",
+     "sleep() 提前返回了，无论是否设置 SA_RESTART：它从不被重启"},
+    {"{call} returned -1, errno {error} ({reason}): interrupted, not restarted; so call again",
+     "{call} 返回 -1，errno {error}（{reason}）：被中断且没有重启；所以再调用一次"},
+    {"{call} returned -1, errno {error} ({reason})", "{call} 返回 -1，errno {error}（{reason}）"},
+    {"{call} returned {result} bytes \"{data}\": restarted after the handler, the program never "
+     "noticed",
+     "{call} 返回 {result} 字节 \"{data}\"：处理函数运行后被重启，程序完全没有察觉"},
+    {"{call} returned {result} bytes \"{data}\"", "{call} 返回 {result} 字节 \"{data}\""},
+    {"{call} returned fd {result} from {peer}: restarted after the handler, the program never "
+     "noticed",
+     "{call} 返回文件描述符 {result}（来自 {peer}）：处理函数运行后被重启，程序完全没有察觉"},
+    {"{call} returned fd {result} from {peer}", "{call} 返回文件描述符 {result}（来自 {peer}）"},
+
+    // common/capture.cpp
+    {"execv {path}: {errno}", "execv {path} 失败：{errno}"},
+
+    // common/capture_row.cpp
+    {"{output_column}child {exit_column}fflush before fork  pre-fork line {count} time:{listing}",
+     "{output_column}子进程 {exit_column}fork 前 fflush  fork 前的那一行出现 {count} "
+     "次：{listing}"},
+    {"{output_column}child {exit_column}fflush before fork  pre-fork line {count} times:{listing}",
+     "{output_column}子进程 {exit_column}fork 前 fflush  fork 前的那一行出现 {count} "
+     "次：{listing}"},
+    {"{output_column}child {exit_column}no fflush           pre-fork line {count} time:{listing}",
+     "{output_column}子进程 {exit_column}没有 fflush     fork 前的那一行出现 {count} "
+     "次：{listing}"},
+    {"{output_column}child {exit_column}no fflush           pre-fork line {count} times:{listing}",
+     "{output_column}子进程 {exit_column}没有 fflush     fork 前的那一行出现 {count} "
+     "次：{listing}"},
+
+    // common/children.cpp
+    {"forked child {number}: {child}", "fork 出子进程 {number}：{child}"},
+    {"exiting with {code}", "以 {code} 退出"},
+    {"the children did not all become zombies within 10 s", "子进程没有在 10 秒内全部变成僵尸进程"},
+    {"every child has exited; none is reaped yet", "所有子进程都已终止；还没有一个被回收"},
+    {"{zombies} zombies, and SIGCHLD pending: {pending} (once, however many exits)",
+     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
+    {"{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
+     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
+
+    // common/loopback.cpp
+    {"listening on {address}", "在 {address} 上监听"},
+    {"connected {local} -> {peer}", "已连接 {local} -> {peer}"},
+    {"listening on 127.0.0.1:{port}", "在 127.0.0.1:{port} 上监听"},
+    {"accepted {peer} as fd {fd}", "受理了 {peer}，文件描述符为 {fd}"},
+
+    // common/records.cpp
+    {"fd {fd}: \"{record_text}\" written at offset {offset}",
+     "文件描述符 {fd}：\"{record_text}\" 写在偏移量 {offset} 处"},
+    {"the file holds {size} bytes of the {written} written: {parent_records} parent and "
+     "{child_records} child records\n{contents}",
+     "写入了 {written} 字节，文件中有 {size} 字节：父进程的记录 {parent_records} 条，子进程的记录 "
+     "{child_records} 条\n{contents}"},
+
+    // common/socket_report.cpp
+    {"write {attempt}: {call} sent {result} bytes",
+     "第 {attempt} 次写：{call} 发送了 {result} 字节"},
+    {"write {attempt}: {call} returned -1, {error} ({reason})",
+     "第 {attempt} 次写：{call} 返回 -1，{error}（{reason}）"},
+    {"no RST within 10 s (poll: {revents})", "10 秒内没有收到 RST（poll：{revents}）"},
+    {"poll(): {revents}: the peer's RST has arrived", "poll()：{revents}：对端的 RST 已到达"},
+
+    // common/wakeup_report.cpp
+    {"the loop will poll {what}: fd {fd}", "循环将 poll {what}：文件描述符 {fd}"},
+    {"a signalfd for SIGCHLD", "接收 SIGCHLD 的 signalfd"},
+    {"the read end of a self-pipe", "self-pipe（自管道）的读端"},
     {"poll(): ready: {which}", "poll() 返回，就绪的有：{which}"},
     {"the listening socket", "监听套接字"},
     {"the signalfd", "signalfd 文件描述符"},
@@ -626,19 +655,12 @@ constexpr translation chinese[] = {
      "从 signalfd 读到 {count} 条记录：来自 {sender} 的 SIGCHLD"},
     {"read {count} byte from the self-pipe", "从 self-pipe 读到 {count} 个字节"},
     {"read {count} bytes from the self-pipe", "从 self-pipe 读到 {count} 个字节"},
-    {"accepted {peer}: served by the same loop", "受理了 {peer}：由同一个循环提供服务"},
-    {"the loop has reaped every child; no handler reaped or printed anything",
-     "循环已回收所有子进程；没有任何处理函数回收或打印过什么"},
-    {"children reaped: {reaped}; SIGCHLD received: {signals}; children left: {left}; calls that "
-     "failed with EINTR: {eintr}",
-     "回收的子进程：{reaped}；收到的 SIGCHLD：{signals}；剩余的子进程：{left}；因 EINTR "
-     "失败的调用：{eintr}"},
-    {"{zombies} zombie, and SIGCHLD pending: {pending} (once, however many exits)",
-     "{zombies} 个僵尸进程，SIGCHLD 未决：{pending}（无论多少个子进程终止，都只有一次）"},
-    {"not every child was a zombie with SIGCHLD pending at the answer",
-     "回答时并非每个子进程都是僵尸进程且 SIGCHLD 未决"},
-    {"the children did not all become zombies within 10 s", "子进程没有在 10 秒内全部变成僵尸进程"},
-    {"poll: nothing happened for 10 s", "poll：10 秒内什么也没有发生"},
+
+    // common/os/eof_wait.cpp
+    {"data instead of EOF", "收到的是数据而不是 EOF"},
+
+    // common/os/turns.cpp
+    {"the other side ended", "另一方已经结束"},
 
     // tests/load/echoiter.cpp (the iterative server the benchmark compares with)
     {"listening on {address} port {port}", "在 {address} 端口 {port} 上监听"},
