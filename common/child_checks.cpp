@@ -1,8 +1,12 @@
 #include "child_checks.hpp"
 
+#include <cerrno>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "os/proc.hpp"
 #include "os/signals.hpp"
@@ -35,14 +39,31 @@ bool no_child_left() {
   return clean;
 }
 
-bool expected_ends::check(pid_t child, int status) const {
+bool seen_zombies(std::initializer_list<pid_t> children, std::chrono::milliseconds timeout) {
+  return poll_until(
+      [&] {
+        return std::all_of(children.begin(), children.end(),
+                           [](pid_t child) { return child == 0 || is_in(child, 'Z'); });
+      },
+      timeout);
+}
+
+bool wait_found_no_child(pid_t returned, int error) {
+  if (returned == -1 && error == ECHILD) return true;
+  say_error("one more wait() should have failed with ECHILD");
+  return false;
+}
+
+bool expected_ends::check(pid_t child, int status) {
   const auto want = ends_.find(child);
   const bool as_expected =
       want != ends_.end() &&
       (want->second.by_signal ? WIFSIGNALED(status) && WTERMSIG(status) == want->second.number
                               : WIFEXITED(status) && WEXITSTATUS(status) == want->second.number);
-  if (!as_expected) say_error("child {child} did not end as expected", {{"child", child}});
-  return as_expected;
+  if (as_expected) return true;
+  say_error("child {child} did not end as expected", {{"child", child}});
+  ++failures_;
+  return false;
 }
 
 }  // namespace lab

@@ -6,7 +6,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
+#include <initializer_list>
 #include <map>
 #include <string_view>
 
@@ -15,6 +17,15 @@ namespace lab {
 // /proc: `pid` is in `state`, asleep in a kernel function whose name contains
 // `call` when one is given ("do_wait"; "pause" for sys_pause, __do_sys_pause).
 bool is_in(pid_t pid, char state, std::string_view call = "");
+
+// Polls /proc (poll_until) until every child in `children` (0: none) is a
+// zombie, for at most `timeout`. True when they all were.
+bool seen_zombies(std::initializer_list<pid_t> children, std::chrono::milliseconds timeout);
+
+// After a wait() with no child left: true when it returned -1 with ECHILD
+// (`returned`, `error`: its value and errno); else says "one more wait()
+// should have failed with ECHILD".
+bool wait_found_no_child(pid_t returned, int error);
 
 // With SIGCHLD blocked (so that the handler does not reap what is looked at):
 // a child left a zombie is reported as one the handler failed to reap, a live
@@ -30,8 +41,9 @@ class expected_ends {
   std::size_t size() const { return ends_.size(); }
   // True when `child` ended as expected (WIFEXITED and WEXITSTATUS, or
   // WIFSIGNALED and WTERMSIG); otherwise says "child {child} did not end as
-  // expected" (a child not expected at all, too).
-  bool check(pid_t child, int status) const;
+  // expected" (a child not expected at all, too) and counts a failure.
+  bool check(pid_t child, int status);
+  int failures() const { return failures_; }
 
  private:
   struct end {
@@ -39,6 +51,7 @@ class expected_ends {
     int number = 0;  // exit status, or the signal that kills
   };
   std::map<pid_t, end> ends_;
+  int failures_ = 0;
 };
 
 }  // namespace lab

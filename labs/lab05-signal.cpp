@@ -1,16 +1,14 @@
 // lab05-signal — signal(), alarm(), and a signal that cuts sleep() short.
 //
 // The book's signal.c: signal() registers timeout for SIGALRM and keycontrol
-// for SIGINT, alarm(2) asks for a SIGALRM in 2 s, then sleep(100) three times.
-// To run a handler the kernel wakes the process, and sleep() returns the
-// seconds it did not sleep; timeout sets the alarm again, so each sleep(100)
-// ends about 2 s after the one before. Then what the book does not show:
-// alarm(0) cancels the alarm (a sleep past its moment runs to its end). With
-// --step at a terminal, a last round has no alarm: the lab asks for Ctrl+C.
+// for SIGINT (glibc's signal() keeps them installed), alarm(2) asks for a
+// SIGALRM in 2 s, then sleep(100) three times. To run a handler the kernel
+// wakes the process, and sleep() returns the seconds it did not sleep; timeout
+// sets the alarm again, so each sleep(100) ends about 2 s after the one before.
+// Then what the book does not show: alarm(0) cancels the alarm (a later sleep
+// runs to its end); with --step at a terminal, the lab asks for a Ctrl+C.
 //
-// Watch for: each "wake" line (asked 100 s, slept about 2 s, returned 97 or
-// 98). Ctrl+C ends a sleep, not the lab (stop it with kill or Ctrl+\).
-//
+// Watch for: each "wake" line (asked 100 s, slept about 2 s, returned 97 or 98).
 // Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <fcntl.h>
 #include <signal.h>
@@ -111,8 +109,7 @@ int main(int argc, char** argv) {
 
     lab::say("hold", "the alarm is cancelled: sleep past the moment it was due");
     const int alarms_before = alarms;
-    const auto hold = static_cast<unsigned>(alarm_seconds + 1);
-    const auto held = lab::timed_sleep(rounds + 1, hold);
+    const auto held = lab::timed_sleep(rounds + 1, static_cast<unsigned>(alarm_seconds + 1));
     const int late = alarms - alarms_before;
     lab::say(
         "cancelled",

@@ -8,9 +8,7 @@
 // build's flags read back. Then the book's sigaction.c: alarm(2), sleep(100)
 // cut short; SIGALRM's sa_mask holds SIGINT, which its handler sends itself
 // in the last round: /proc shows it pending until the handler returns.
-//
 // Watch for: the "action" lines (flags, what oldact holds), the "mask" line.
-//
 // Usage: lab06-sigaction [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <signal.h>
 #include <unistd.h>

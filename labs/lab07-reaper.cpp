@@ -7,10 +7,7 @@
 // children sleep 10 s, then _exit(12) and _exit(24), while the parent sleeps
 // sleep(5) five times; here they start at a gate when the rounds begin, half a
 // round apart, so each ends mid-round and the same sleeps are cut every run.
-//
-// Watch for: the "reap" lines from the handler (codes 12 and 24), the "wake"
-// line that slept less than asked, and the last tree: no <defunct>.
-//
+// Watch for: "reap" lines from the handler (12, 24), a short "wake", no <defunct>.
 // Usage: lab07-reaper [--child-sleep S] [--rounds N] [--interval S] [--json] [--step]
 #include <signal.h>
 #include <sys/wait.h>

@@ -128,7 +128,6 @@ constexpr std::string_view english[] = {
     "WIFEXITED(status) is false, WIFSIGNALED(status) is true: child {child} was killed; "
     "WTERMSIG(status) = {code} ({signal})",
     "the parent had a child again",
-    "one more wait() should have failed with ECHILD",
     "one more wait() returns -1 with {error}: no child is left to wait for",
     "every child reaped: no zombie is left",
     "after wait(): the parent alone, no zombie",
@@ -270,6 +269,7 @@ constexpr std::string_view english[] = {
     "child {child} was left a zombie: the handler did not reap it",
     "child {child} outlived the rounds: killing it",
     "child {child} did not end as expected",
+    "one more wait() should have failed with ECHILD",
 
     // lab09
     "{reason}: close() after {bytes} bytes; the reader still holds the socket",

@@ -155,7 +155,6 @@ constexpr translation chinese[] = {
      "WIFEXITED(status) 为假，WIFSIGNALED(status) 为真：子进程 {child} 被信号杀死；"
      "WTERMSIG(status) = {code}（{signal}）"},
     {"the parent had a child again", "父进程又有了子进程"},
-    {"one more wait() should have failed with ECHILD", "再调用一次 wait() 本应以 ECHILD 失败"},
     {"one more wait() returns -1 with {error}: no child is left to wait for",
      "再调用一次 wait() 返回 -1，错误为 {error}：已没有可等待的子进程"},
     {"every child reaped: no zombie is left", "所有子进程都已回收：没有留下僵尸进程"},
@@ -368,6 +367,7 @@ constexpr translation chinese[] = {
     {"child {child} outlived the rounds: killing it",
      "子进程 {child} 在所有轮次结束后仍在运行：杀死它"},
     {"child {child} did not end as expected", "子进程 {child} 没有按预期的方式结束"},
+    {"one more wait() should have failed with ECHILD", "再调用一次 wait() 本应以 ECHILD 失败"},
 
     // lab09
     {"{reason}: close() after {bytes} bytes; the reader still holds the socket",
