@@ -19,14 +19,14 @@
 
 namespace lab {
 
-int milliseconds_until(clock_type::time_point when) {
-  if (when == never) return -1;
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(when - clock_type::now());
+int milliseconds_until(client_clock::time_point when) {
+  if (when == no_deadline) return -1;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(when - client_clock::now());
   return static_cast<int>(std::max<long long>(0, left.count()));
 }
 
-clock_type::duration as_duration(seconds s) {
-  return std::chrono::duration_cast<clock_type::duration>(s);
+client_clock::duration as_duration(seconds s) {
+  return std::chrono::duration_cast<client_clock::duration>(s);
 }
 
 void add_client_options(command_line& cli, client_options& o) {
@@ -93,13 +93,13 @@ int run_echo_client(client_options& o, client_run lock_step, client_run split_ru
                 : "connected: one process writes a line, then reads its echo");
     input_lines input(source, o.q_quits);
     echo_output echo(data_out.get(), json);
-    const auto start = clock_type::now();
+    const auto start = client_clock::now();
     run_result r;
     try {
       (split ? split_run : lock_step)(connection, input, echo, o, r);
     } catch (const no_answer&) {  // said already
     }
-    const double elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
+    const double elapsed = std::chrono::duration<double>(client_clock::now() - start).count();
     const std::string mode = split ? "split" : "lock-step";
     say("result", "{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
         {{"mode", mode},
@@ -133,8 +133,9 @@ bool receive_echo(int connection, echo_output& echo, long long until, const clie
   std::array<char, echo_output::json_read_size> buffer;
   while (echo.received < until) {
     pollfd ready{connection, POLLIN, 0};
-    const auto deadline =
-        o.idle_timeout.count() > 0 ? clock_type::now() + as_duration(o.idle_timeout) : never;
+    const auto deadline = o.idle_timeout.count() > 0
+                              ? client_clock::now() + as_duration(o.idle_timeout)
+                              : no_deadline;
     int n = 0;
     while ((n = ::poll(&ready, 1, milliseconds_until(deadline))) < 0 && errno == EINTR) {
     }

@@ -15,11 +15,11 @@
 
 namespace lab {
 
-using clock_type = std::chrono::steady_clock;
-constexpr auto never = clock_type::time_point::max();
-// Milliseconds from now until `when` (0 when past, -1 for never): poll's timeout.
-int milliseconds_until(clock_type::time_point when);
-clock_type::duration as_duration(seconds s);
+using client_clock = std::chrono::steady_clock;
+constexpr auto no_deadline = client_clock::time_point::max();
+// Milliseconds from now until `when` (0 when past, -1 for no_deadline): for poll().
+int milliseconds_until(client_clock::time_point when);
+client_clock::duration as_duration(seconds s);
 
 struct client_options {
   std::string host = "127.0.0.1", quit_line = "terminal";

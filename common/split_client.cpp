@@ -60,23 +60,23 @@ reader_watch::ready reader_watch::wait(long long received) {
   pollfd fds[2] = {{connection_, POLLIN, 0}, {finished ? -1 : reports_, POLLIN, 0}};
   const int n = ::poll(fds, 2, milliseconds_until(std::min(hang_deadline_, idle_deadline_)));
   if (n < 0 && errno != EINTR) check(n, "poll");
-  if (n == 0 && clock_type::now() >= hang_deadline_) {  // no end of file after close()
+  if (n == 0 && client_clock::now() >= hang_deadline_) {  // no end of file after close()
     say_error(
         "hang: no end of file {timeout} s after the writer's close(), because "
         "this process still holds the socket; shutting down from here",
         {{"timeout", o_.hang_timeout.count()}});
     hung = true;
-    hang_deadline_ = never;
+    hang_deadline_ = no_deadline;
     check(::shutdown(connection_, SHUT_WR), "shutdown");
     say("shutdown", "shutdown(SHUT_WR) by the reader: now the server sees end of file");
-  } else if (n == 0 && clock_type::now() >= idle_deadline_) {
+  } else if (n == 0 && client_clock::now() >= idle_deadline_) {
     give_up(o_, sent_ - received);
   }
   if (n <= 0) return nothing;
   if (fds[1].revents) {
     if (!read_reports()) return writer_gone;
     if (finished && o_.close_instead)
-      hang_deadline_ = clock_type::now() + as_duration(o_.hang_timeout);
+      hang_deadline_ = client_clock::now() + as_duration(o_.hang_timeout);
   }
   return fds[0].revents ? connection : reports_only;
 }
@@ -86,9 +86,9 @@ void reader_watch::step_done(ready r, long long received) {
   // Idle: an echo owed (or, after shutdown, the end of file) and nothing for idle_timeout.
   const bool waiting = received < sent_ || (finished && !o_.close_instead);
   if (!waiting || o_.idle_timeout.count() <= 0)
-    idle_deadline_ = never;
-  else if (r == connection || idle_deadline_ == never)
-    idle_deadline_ = clock_type::now() + as_duration(o_.idle_timeout);
+    idle_deadline_ = no_deadline;
+  else if (r == connection || idle_deadline_ == no_deadline)
+    idle_deadline_ = client_clock::now() + as_duration(o_.idle_timeout);
 }
 
 void reader_watch::at_end_of_file(echo_output& echo) {

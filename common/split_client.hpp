@@ -64,7 +64,7 @@ class reader_watch {
   int connection_, reports_;
   const client_options& o_;
   long long& sent_;
-  clock_type::time_point hang_deadline_ = never, idle_deadline_ = never;
+  client_clock::time_point hang_deadline_ = no_deadline, idle_deadline_ = no_deadline;
 };
 
 // The reader's end of the writer. With `stop_signal` 0, SIGINT and SIGTERM get
