@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -13,13 +14,104 @@
 #include <string>
 #include <system_error>
 
-#include "voice/narrator.hpp"
 #include "os/net.hpp"
 #include "os/proc.hpp"
 #include "os/signals.hpp"
 #include "os/sys.hpp"
+#include "voice/narrator.hpp"
 
 namespace lab {
+namespace {
+
+volatile sig_atomic_t stop_signal = 0;                        // set by the stop handler
+volatile sig_atomic_t reaped = 0, failed = 0, first_pid = 0;  // written by SIGCHLD's handler
+int listen_fd = -1;
+pid_t server_pid = 0;
+bool quiet = false;
+
+// SIGINT, SIGTERM, SIGHUP: stop.
+void stop_server(int signo) {
+  const int saved_errno = errno;
+  if (::getpid() != server_pid) {
+    ::signal(signo, SIG_DFL);
+    ::raise(signo);  // delivered, and fatal, as the handler returns
+  } else {
+    stop_signal = signo;
+    ::shutdown(listen_fd, SHUT_RD);
+  }
+  errno = saved_errno;
+}
+
+}  // namespace
+
+void add_server_options(command_line& cli, server_options& o) {
+  cli.option("--port", o.port, "TCP port; 0 picks a free one (the listen event says which)", 0,
+             65535);
+  cli.option("--bind", o.bind_address, "numeric address to listen on");
+  cli.option("--backlog", o.backlog, "connections the kernel queues until accepted (the book: 5)",
+             1, 65535);
+  cli.option("--max-children", o.max_children, "at most N children at once (0: no limit)", 0,
+             1 << 20);
+  cli.option("--delay", o.delay, "each child waits S seconds before echoing what it read", 0, 60);
+  cli.flag("--quiet", o.quiet, "narrate only listen, errors and the final summary (load runs)");
+}
+
+void serve_quietly(bool on) {
+  quiet = on;
+}
+
+void note_reap(pid_t child, int status) noexcept {
+  reaped = reaped + 1;
+  if (!ended_as_expected(status, connection_error)) failed = failed + 1;
+  if (first_pid == 0) first_pid = child;
+  if (!quiet) signal_say_reap(child, status);
+}
+
+long long reaped_count() noexcept {
+  return reaped;
+}
+
+pid_t first_reaped() noexcept {
+  return first_pid;
+}
+
+void say_echoed(long long bytes, const std::string& peer, int code) {
+  if (quiet) return;
+  say("echo", bytes == 1 ? "echoed 1 byte to {peer}" : "echoed {bytes} bytes to {peer}",
+      {{"bytes", bytes}, {"peer", peer}});
+  say("close", "closed the connection to {peer}", {{"peer", peer}, {"code", code}});
+}
+
+void stop_on(std::initializer_list<int> signals) {
+  server_pid = ::getpid();
+  for (int signo : signals) install_handler(signo, stop_server);
+}
+
+int stop_shuts_down(int listen_socket) {
+  listen_fd = listen_socket;
+  return listen_socket;
+}
+
+int stop_requested() noexcept {
+  return stop_signal;
+}
+
+void wait_for_room(long long forked, int max_children) {
+  wait_while([&] { return forked - reaped >= max_children && !stop_signal; });
+}
+
+int stop_serving(unique_fd& listener, long long connections, long long refused) {
+  if (!quiet) {
+    say("signal", "{signal}: stop accepting, end the children, reap them all",
+        {{"signal", signal_name(stop_signal)}});
+    stage("stopping");
+  }
+  listen_fd = -1;  // a late stop must not shut down whatever gets the number next
+  listener.reset();
+  end_children(note_reap);  // SIGTERM to each, then waitpid until none is left
+  say_summary(connections, refused, reaped, failed);
+  return failed == 0 ? 0 : 1;
+}
 
 void signal_say_reap(pid_t child, int status) noexcept {
   if (WIFEXITED(status)) {

@@ -1,7 +1,9 @@
-// serve: what a fork-per-client server needs beside its lesson — reaps
-// narrated from a SIGCHLD handler, accept(2) errors sorted into "try again"
-// and "out of descriptors", a wait that a signal ends, and a stop that ends
-// and reaps every child. Nothing here knows which lab uses it.
+// serve: what a fork-per-client server needs beside its lesson — its command
+// line, reaps counted and narrated from a SIGCHLD handler, accept(2) errors
+// sorted into "try again" and "out of descriptors", a wait that a signal ends,
+// and a stop (SIGINT, SIGTERM, SIGHUP) that ends and reaps every child.
+// Nothing here knows which lab uses it. One server per process: the counts and
+// the stop are this process's.
 #pragma once
 
 #include <sys/types.h>
@@ -11,9 +13,56 @@
 #include <string>
 #include <string_view>
 
+#include "cli.hpp"
 #include "os/sys.hpp"
 
 namespace lab {
+
+struct server_options {
+  int port = 9190, backlog = 4096, max_children = 0;
+  seconds delay{0};
+  std::string bind_address = "127.0.0.1";
+  bool quiet = false;
+};
+
+// Adds --port, --bind, --backlog, --max-children, --delay and --quiet (into `o`).
+void add_server_options(command_line& cli, server_options& o);
+
+// With `quiet`, note_reap and say_echoed say nothing, and stop_serving does
+// not narrate the stop (errors and the summary are said still).
+void serve_quietly(bool quiet);
+
+// A served child's exit code after it reported a read/write error.
+constexpr int connection_error = 3;
+
+// Async-signal-safe (for the SIGCHLD handler): counts a reaped child — failed
+// unless ended_as_expected(status, connection_error) — remembers the first
+// one, and narrates it (signal_say_reap).
+void note_reap(pid_t child, int status) noexcept;
+long long reaped_count() noexcept;
+pid_t first_reaped() noexcept;  // 0 until a child has been reaped
+
+// The child's "echo" (bytes echoed to `peer`) and "close" (field code) events.
+void say_echoed(long long bytes, const std::string& peer, int code);
+
+// Installs the stop handler for `signals` (no SA_RESTART) in this process, the
+// server: a stop is noted (stop_requested) and the socket given to
+// stop_shuts_down is shut down for reading, so that every accept, now or after
+// the loop's check, fails at once: no stop is lost between the check and the
+// call. A child inherits the handler: there it dies of the signal, as by default.
+void stop_on(std::initializer_list<int> signals);
+int stop_shuts_down(int listen_socket);  // returns listen_socket
+int stop_requested() noexcept;           // the stop's signal, or 0
+
+// While `forked` minus the children reaped is `max_children` or more (and no
+// stop came): waits for a signal (wait_while).
+void wait_for_room(long long forked, int max_children);
+
+// The stop: says which signal stopped the server ("stopping"), closes
+// `listener` (a late stop no longer touches that number), ends and reaps every
+// child (end_children with note_reap), and says the summary. Returns the
+// server's status: 0 when no child failed, else 1.
+int stop_serving(unique_fd& listener, long long connections, long long refused);
 
 // Async-signal-safe (a SIGCHLD handler may call it): a "reap" event through
 // signal_say, fields child, exited (1 or 0), code (the exit code, or the

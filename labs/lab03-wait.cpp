@@ -6,9 +6,7 @@
 // returns 3 and child 2 exits with 7 (here _exit(7)); child 2 ends only once
 // /proc shows its parent blocked in wait() (state S, wchan do_wait). With
 // --kill-one a third child is killed by SIGKILL.
-//
 // Watch for: child 2's "state" line, the "decode" lines, the tree: no zombie.
-//
 // Usage: lab03-wait [--kill-one] [--hold S] [--json] [--step]
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,20 +14,14 @@
 
 #include <cerrno>
 #include <chrono>
-#include <map>
-#include <string_view>
 
-#include "hold.hpp"
+#include "child_checks.hpp"
 #include "lab.hpp"
+#include "sleeps.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-
-struct expected_end {
-  bool by_signal = false;
-  int number = 0;  // exit status, or the signal that kills
-};
 
 // The book's child returns 3 from main; ours from a function whose value the
 // fork branch passes to _exit, as the C runtime passes main's to exit.
@@ -38,20 +30,14 @@ int first_child() {
   return 3;
 }
 
-// /proc: in `state`, asleep in a kernel function named like `call` ("do_wait";
-// "sys_pause" or "__do_sys_pause") when one is given.
-bool is_in(pid_t pid, char state, std::string_view call = "") {
-  const auto info = lab::read_proc(pid);
-  return info && info->state == state && lab::read_wchan(pid).find(call) != std::string::npos;
-}
-
 // Child 2 ends only once /proc shows its parent blocked in wait() with no
 // other child left: wait() sleeps while a child still runs.
 int second_child(lab::gate& wait_called) {
   wait_called.pass();  // not before the parent goes into wait()
   const pid_t parent = ::getppid();
   const bool seen = lab::poll_until(
-      [&] { return lab::children_of(parent).size() == 1 && is_in(parent, 'S', "do_wait"); }, 10s);
+      [&] { return lab::children_of(parent).size() == 1 && lab::is_in(parent, 'S', "do_wait"); },
+      10s);
   if (!seen) {
     lab::say_error("parent {child} was not seen blocked in wait() within 10 s",
                    {{"child", parent}});
@@ -84,11 +70,6 @@ void decode(pid_t child, int status) {
   }
 }
 
-bool ended_as_expected(int status, expected_end want) {
-  if (want.by_signal) return WIFSIGNALED(status) && WTERMSIG(status) == want.number;
-  return WIFEXITED(status) && WEXITSTATUS(status) == want.number;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,18 +85,17 @@ int main(int argc, char** argv) {
              0, 86400);
   return cli.run(argc, argv, [&] {
     lab::stage("before fork: one process");
-    std::map<pid_t, expected_end> expected;
+    lab::expected_ends expected;  // checked after each wait()
 
-    pid_t pid = lab::fork_as("child 1");
-    if (pid == 0) ::_exit(first_child());  // child
-    expected[pid] = {false, 3};            // parent
-    const pid_t child_1 = pid;
-    lab::say("fork", "forked child 1 {child}: it will return 3", {{"child", pid}});
+    const pid_t child_1 = lab::fork_as("child 1");
+    if (child_1 == 0) ::_exit(first_child());  // child
+    expected.exits(child_1, 3);                // parent
+    lab::say("fork", "forked child 1 {child}: it will return 3", {{"child", child_1}});
 
     lab::gate wait_called;  // opened when the parent goes into wait()
-    pid = lab::fork_as("child 2");
+    pid_t pid = lab::fork_as("child 2");
     if (pid == 0) ::_exit(second_child(wait_called));  // child
-    expected[pid] = {false, 7};                        // parent
+    expected.exits(pid, 7);                            // parent
     lab::say("fork", "forked child 2 {child}: it will call _exit(7) once the parent waits",
              {{"child", pid}});
 
@@ -128,9 +108,9 @@ int main(int argc, char** argv) {
         for (;;) ::pause();
       }
       // parent: once /proc shows the child asleep in pause() (its line written), kill it
-      expected[pid] = {true, SIGKILL};
+      expected.killed(pid, SIGKILL);
       lab::say("fork", "forked child 3 {child}: it will be killed", {{"child", pid}});
-      if (!lab::poll_until([&] { return is_in(pid, 'S', "pause"); }, 10s)) {
+      if (!lab::poll_until([&] { return lab::is_in(pid, 'S', "pause"); }, 10s)) {
         lab::say_error("child 3 {child} was not seen sleeping in pause() within 10 s",
                        {{"child", pid}});
         return 1;
@@ -141,51 +121,36 @@ int main(int argc, char** argv) {
                {{"child", pid}, {"signal", "SIGKILL"}});
     }
     // Child 1 (and child 3) end first: wait() finds them at once, then blocks for child 2.
-    if (!lab::poll_until([&] { return is_in(child_1, 'Z') && (!child_3 || is_in(child_3, 'Z')); },
-                         10s)) {
+    if (!lab::seen_zombies({child_1, child_3}, 10s)) {
       lab::say_error("child 1 {child} was not seen as a zombie within 10 s", {{"child", child_1}});
       return 1;
     }
 
     lab::stage("the parent calls wait() once per child; child 2 is still running");
     wait_called.open();
-    int failures = 0;
     for (std::size_t n = 0; n < expected.size(); ++n) {
       int status = 0;
       const pid_t child = lab::check(::wait(&status), "wait");  // -1 (ECHILD) throws
       lab::say_reap(child, status);
       decode(child, status);
-      const auto want = expected.find(child);
-      if (want == expected.end() || !ended_as_expected(status, want->second)) {
-        lab::say_error("child {child} did not end as expected", {{"child", child}});
-        ++failures;
-      }
+      expected.check(child, status);  // "did not end as expected": a failure
     }
     // No child is left: a further wait() fails at once instead of blocking.
     lab::ask("lab03.extra_wait");  // --step: predict it
-    int status = 0;
-    const pid_t extra = ::wait(&status);
+    const pid_t extra = ::wait(nullptr);
     const int extra_error = errno;
     const std::string answer = extra == -1 ? lab::errno_name(extra_error) : std::to_string(extra);
     if (lab::children_of(::getpid()).empty())  // the question's premise: no child left
       lab::reveal("lab03.extra_wait", answer);
     else
       lab::reveal_unmarked("lab03.extra_wait", "the parent had a child again", answer);
-    if (extra != -1 || extra_error != ECHILD) {
-      lab::say_error("one more wait() should have failed with ECHILD");
-      return 1;
-    }
+    if (!lab::wait_found_no_child(extra, extra_error)) return 1;  // else says it
     lab::say("step", "one more wait() returns -1 with {error}: no child is left to wait for",
              {{"returned", -1}, {"error", lab::errno_name(ECHILD)}});
 
     lab::stage("every child reaped: no zombie is left");
     lab::show_tree("after wait(): the parent alone, no zombie");
-    const bool enter = hold.count() > 0 && lab::enter_ends_hold();  // at a terminal: say so
-    lab::say("sleep",
-             enter ? "the parent holds {seconds} s (Enter ends the hold)"
-                   : "the parent holds {seconds} s",
-             {{"seconds", hold.count()}, {"enter_ends", enter}});
-    lab::hold(hold);  // at a terminal, until Enter
-    return failures == 0 ? 0 : 1;
+    lab::parent_holds(hold);  // "the parent holds 30 s"; at a terminal, Enter ends it
+    return expected.failures() == 0 ? 0 : 1;
   });
 }

@@ -1,21 +1,14 @@
 // lab05-signal — signal(), alarm(), and a signal that cuts sleep() short.
 //
-// The book's signal.c: signal(SIGALRM, timeout) and signal(SIGINT, keycontrol)
-// register two handlers, alarm(2) asks for a SIGALRM in 2 seconds, then
-// sleep(100) three times. To run a handler the kernel wakes the process, and
-// sleep() does not go back to sleep: it returns the seconds it did not sleep.
-// timeout sets the alarm again, so each sleep(100) ends about 2 s after the
-// one before. glibc's signal() (BSD semantics) keeps the handler installed.
-// Then what the book does not show: alarm(0) cancels the alarm timeout set
-// last and returns the seconds it had to go; a sleep past the moment it was
-// due runs to its end, no SIGALRM. With --step at a terminal, a last round
-// has no alarm: the lab asks the learner to press Ctrl+C.
+// The book's signal.c: signal() registers timeout for SIGALRM and keycontrol
+// for SIGINT (glibc's signal() keeps them installed), alarm(2) asks for a
+// SIGALRM in 2 s, then sleep(100) three times. To run a handler the kernel
+// wakes the process, and sleep() returns the seconds it did not sleep; timeout
+// sets the alarm again, so each sleep(100) ends about 2 s after the one before.
+// Then what the book does not show: alarm(0) cancels the alarm (a later sleep
+// runs to its end); with --step at a terminal, the lab asks for a Ctrl+C.
 //
-// Watch for: each "wake" line — asked 100 s, slept about 2 s, sleep() returned
-// 97 or 98; after alarm(0) a sleep that runs to its end. Ctrl+C during a sleep
-// prints "CTRL+C pressed" and ends that sleep, not the lab (stop it with kill
-// or Ctrl+\).
-//
+// Watch for: each "wake" line (asked 100 s, slept about 2 s, returned 97 or 98).
 // Usage: lab05-signal [--alarm S] [--sleep S] [--rounds N] [--json] [--step]
 #include <fcntl.h>
 #include <signal.h>
@@ -25,15 +18,15 @@
 #include <chrono>
 #include <string>
 #include <system_error>
-#include <utility>
 
+#include "dispositions.hpp"
 #include "lab.hpp"
+#include "sleeps.hpp"
 
 namespace {
 
 volatile sig_atomic_t alarm_seconds = 2;  // what the SIGALRM handler sets again
-volatile sig_atomic_t alarms = 0;
-volatile sig_atomic_t interrupts = 0;
+volatile sig_atomic_t alarms = 0, interrupts = 0;
 
 void timeout(int sig) {
   const int saved_errno = errno;
@@ -55,23 +48,11 @@ void keycontrol(int sig) {
   errno = saved_errno;
 }
 
-std::string disposition(sighandler_t handler) {
-  if (handler == SIG_DFL) return "SIG_DFL";
-  if (handler == SIG_IGN) return "SIG_IGN";
-  return lab::address_text(reinterpret_cast<const void*>(handler));
-}
-
 // signal() returns the handler it replaced, or SIG_ERR.
 void register_handler(int signo, sighandler_t handler, const char* name) {
   const sighandler_t old = ::signal(signo, handler);
   if (old == SIG_ERR) throw std::system_error(errno, std::generic_category(), "signal");
-  lab::say("action", "signal({signal}, {function}) returned {old}, the handler it replaced",
-           {{"signo", signo},
-            {"signal", lab::signal_name(signo)},
-            {"call", "signal"},
-            {"function", name},
-            {"handler", disposition(handler)},
-            {"old", disposition(old)}});
+  lab::say_signal_returned(signo, handler, name, old);  // "action": the handler it replaced
 }
 
 // Whether the lab has a terminal, where a Ctrl+C can come from.
@@ -80,22 +61,10 @@ bool at_a_terminal() {
   return static_cast<bool>(tty);
 }
 
-// One round: sleep(asked), narrated, timed. Returns {slept, sleep()'s value}.
-std::pair<double, unsigned> sleep_round(int round, unsigned asked) {
-  lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
-  const auto start = std::chrono::steady_clock::now();
-  const unsigned left = ::sleep(asked);
-  const lab::seconds slept = std::chrono::steady_clock::now() - start;
-  lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-           {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
-  return {slept.count(), left};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::chrono::seconds alarm_after{2};
-  std::chrono::seconds sleep_time{100};
+  std::chrono::seconds alarm_after{2}, sleep_time{100};
   int rounds = 3;
   lab::command_line cli("lab05-signal",
                         "signal() registers handlers for SIGALRM and SIGINT; alarm() sends "
@@ -124,7 +93,7 @@ int main(int argc, char** argv) {
 
     for (int round = 1; round <= rounds; ++round) {
       const int alarms_before = alarms, interrupts_before = interrupts;
-      const unsigned left = sleep_round(round, asked).second;
+      const unsigned left = lab::timed_sleep(round, asked).left;  // "sleep", "wake"
       if (round > 1) continue;
       if (alarms != alarms_before && interrupts == interrupts_before)  // the premise held
         lab::reveal("lab05.sleep_left", left);
@@ -140,14 +109,14 @@ int main(int argc, char** argv) {
 
     lab::say("hold", "the alarm is cancelled: sleep past the moment it was due");
     const int alarms_before = alarms;
-    const auto hold = static_cast<unsigned>(alarm_seconds + 1);
-    const auto [held, held_left] = sleep_round(rounds + 1, hold);
+    const auto held = lab::timed_sleep(rounds + 1, static_cast<unsigned>(alarm_seconds + 1));
     const int late = alarms - alarms_before;
-    lab::say("cancelled",
-             late != 0     ? "SIGALRM came after alarm(0): the alarm was not cancelled"
-             : alarms == 1 ? "no SIGALRM since alarm(0): still 1 alarm in all"
-                           : "no SIGALRM since alarm(0): still {alarms} alarms in all",
-             {{"alarms", alarms}, {"during_hold", late}, {"slept", held}, {"left", held_left}});
+    lab::say(
+        "cancelled",
+        late != 0     ? "SIGALRM came after alarm(0): the alarm was not cancelled"
+        : alarms == 1 ? "no SIGALRM since alarm(0): still 1 alarm in all"
+                      : "no SIGALRM since alarm(0): still {alarms} alarms in all",
+        {{"alarms", alarms}, {"during_hold", late}, {"slept", held.slept}, {"left", held.left}});
 
     if (lab::narrator_settings().step && at_a_terminal()) {  // the learner's own Ctrl+C
       lab::stage("SIGINT: press Ctrl+C");
@@ -156,7 +125,7 @@ int main(int argc, char** argv) {
                "press Ctrl+C now: the kernel sends SIGINT, keycontrol() runs instead of the "
                "default action (ending the lab), and this sleep({asked}) ends early",
                {{"asked", asked}, {"signo", SIGINT}});
-      sleep_round(rounds + 2, asked);
+      lab::timed_sleep(rounds + 2, asked);
       if (interrupts == interrupts_before)
         lab::say("prompt", "no Ctrl+C came: the sleep ran to its end", {{"signo", SIGINT}});
     }

@@ -1,20 +1,13 @@
 // lab07-reaper — reaping children from a SIGCHLD handler (the book's remove_zombie.c).
 //
-// When a child ends, the kernel sends its parent SIGCHLD; a handler can
-// collect the status at once, so the parent never waits and no zombie stays.
-// The book's handler calls waitpid() once; but a SIGCHLD that comes while
-// another is pending is merged into it (lab10), so this one loops,
-//     while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-// and narrates with signal_say(), the async-signal-safe path.
-// Two children, as in remove_zombie.c: both sleep 10 s, then _exit(12) (the
-// book: return 12) and _exit(24) (the book: exit(24)); the parent sleeps
-// sleep(5) five times. In the book they end when a round ends, and which sleep
-// is cut changes from run to run; here they wait at a gate until the rounds
-// begin and start half a round apart, so each ends mid-round, every run.
-//
-// Watch for: the "reap" lines from inside the handler (codes 12 and 24), the
-// "wake" line that slept less than asked, and the last tree: no <defunct>.
-//
+// When a child ends, the kernel sends its parent SIGCHLD; a handler collects
+// the status at once, so the parent never waits and no zombie stays. The
+// book's handler calls waitpid() once, but SIGCHLDs merge (lab10), so this one
+// loops, narrating with signal_say() (async-signal-safe). As in the book, two
+// children sleep 10 s, then _exit(12) and _exit(24), while the parent sleeps
+// sleep(5) five times; here they start at a gate when the rounds begin, half a
+// round apart, so each ends mid-round and the same sleeps are cut every run.
+// Watch for: "reap" lines from the handler (12, 24), a short "wake", no <defunct>.
 // Usage: lab07-reaper [--child-sleep S] [--rounds N] [--interval S] [--json] [--step]
 #include <signal.h>
 #include <sys/wait.h>
@@ -22,20 +15,16 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <thread>
 
+#include "child_checks.hpp"
 #include "lab.hpp"
+#include "sleeps.hpp"
 
 namespace {
 
 volatile sig_atomic_t handler_calls = 0;
 volatile sig_atomic_t collected = 0;  // 1: code 12 seen, 2: code 24, 4: anything else
-
-void note_status(int status) {
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  collected = collected | (code == 12 ? 1 : code == 24 ? 2 : 4);
-}
 
 void read_childproc(int sig) {
   const int saved_errno = errno;
@@ -45,7 +34,8 @@ void read_childproc(int sig) {
   int status = 0;
   pid_t pid;
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-    note_status(status);
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    collected = collected | (code == 12 ? 1 : code == 24 ? 2 : 4);
     if (WIFEXITED(status))
       lab::signal_say(
           "reap", "removed child {child}; it sent {code} (WEXITSTATUS)",
@@ -61,8 +51,7 @@ void read_childproc(int sig) {
   errno = saved_errno;
 }
 
-// A child: waits at the gate (and `offset` more), sleeps, then ends with
-// _exit(code) — never returns into main.
+// A child: waits at the gate (and `offset` more), sleeps, then _exit(code).
 [[noreturn]] void run_child(lab::gate& start, lab::seconds offset, lab::seconds sleep_time,
                             int code, const char* how) {
   start.pass();
@@ -72,28 +61,6 @@ void read_childproc(int sig) {
   std::this_thread::sleep_for(sleep_time);
   lab::say("exit", "{how}: I end now", {{"how", how}, {"code", code}});
   ::_exit(code);
-}
-
-// After the rounds: the handler should have left no child at all. A zombie
-// here is one it failed to reap; a live child (a late one) is killed.
-bool no_child_left() {
-  lab::signal_block hold({SIGCHLD});  // so the handler does not reap what we look at
-  bool clean = true;
-  for (const pid_t pid : lab::children_of(::getpid())) {
-    clean = false;
-    const auto info = lab::read_proc(pid);
-    if (info && info->state == 'Z') {
-      lab::say_error("child {child} was left a zombie: the handler did not reap it",
-                     {{"child", pid}});
-    } else {
-      lab::say_error("child {child} outlived the rounds: killing it", {{"child", pid}});
-      lab::check(::kill(pid, SIGKILL), "kill");
-    }
-    int status = 0;
-    lab::check(::waitpid(pid, &status, 0), "waitpid");
-    lab::say_reap(pid, status);
-  }
-  return clean;
 }
 
 }  // namespace
@@ -114,15 +81,9 @@ int main(int argc, char** argv) {
       "Watch for: reap lines from the handler (12 and 24), the wake line that slept less "
       "than asked, and no <defunct> in the last tree.");
   return cli.run(argc, argv, [&] {
-    // The first child starts sleeping `offset` after the first round began,
-    // so that it ends half a round into round `end_round`; that cuts the round
-    // short, and the second child, starting half a round later, ends half a
-    // round into the next one.
     const double round_s = static_cast<double>(interval.count());
-    const lab::seconds offset{
-        std::fmod(round_s * 1.5 - std::fmod(child_sleep.count(), round_s), round_s)};
-    const lab::seconds offset_2 = offset + lab::seconds{round_s / 2};
-    const long end_round = std::lround(std::floor((offset + child_sleep).count() / round_s)) + 1;
+    const auto [offset, end_round] = lab::ending_mid_round(child_sleep, round_s);  // the first
+    const lab::seconds offset_2 = offset + lab::seconds{round_s / 2};  // half a round later
     if (end_round + 1 > rounds) {
       lab::say_error(
           "the children end in rounds {round} and {next}: --rounds must be at least {next}",
@@ -140,12 +101,10 @@ int main(int argc, char** argv) {
     lab::gate start;  // both children wait here until the rounds begin
     const pid_t first = lab::fork_as("child");
     if (first == 0) run_child(start, offset, child_sleep, 12, "_exit(12)");  // child
-    // parent
-    lab::say("fork", "Child proc id: {child}", {{"child", first}});
+    lab::say("fork", "Child proc id: {child}", {{"child", first}});          // parent
     const pid_t second = lab::fork_as("child 2");
     if (second == 0) run_child(start, offset_2, child_sleep, 24, "_exit(24)");  // child
-    // parent
-    lab::say("fork", "Child proc id: {child}", {{"child", second}});
+    lab::say("fork", "Child proc id: {child}", {{"child", second}});            // parent
 
     lab::stage("the parent sleeps in rounds; each SIGCHLD cuts a sleep short");
     lab::ask("lab07.sleep_cut", {{"interval", interval.count()}});  // --step: predict it
@@ -160,25 +119,17 @@ int main(int argc, char** argv) {
               {"sleep", child_sleep.count()}});
     const auto asked = static_cast<unsigned>(interval.count());
     for (int round = 1; round <= rounds; ++round) {
-      lab::say("sleep", "wait... sleep({asked})", {{"round", round}, {"asked", asked}});
-      const auto start_time = std::chrono::steady_clock::now();
-      const int calls_before = handler_calls;
-      const unsigned left = ::sleep(asked);
-      const lab::seconds slept = std::chrono::steady_clock::now() - start_time;
-      lab::say("wake", "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-               {{"round", round}, {"asked", asked}, {"slept", slept.count()}, {"left", left}});
-      if (handler_calls != calls_before)  // the premise: a child ended during this sleep
-        lab::reveal("lab07.sleep_cut", slept.count() < asked ? "cut" : "full", {{"round", round}});
+      const auto woke = lab::timed_sleep(round, asked, &handler_calls);  // "sleep", "wake"
+      if (woke.moved)  // the premise: a child ended during this sleep
+        lab::reveal("lab07.sleep_cut", woke.slept < asked ? "cut" : "full", {{"round", round}});
     }
     lab::reveal_unmarked("lab07.sleep_cut", "no child ended during a sleep", "none");
 
     lab::stage("after the rounds: any child left? any zombie?");
-    const bool clean = no_child_left();
+    const bool clean = lab::no_child_left();  // a zombie or a late child: reported, reaped
     lab::show_tree("after the rounds (a zombie would show as Z)");
-    if (!clean || collected != 3) {
-      lab::say_error("expected both exit codes, 12 and 24, to be collected by the handler");
-      return 1;
-    }
-    return 0;
+    if (clean && collected == 3) return 0;
+    lab::say_error("expected both exit codes, 12 and 24, to be collected by the handler");
+    return 1;
   });
 }

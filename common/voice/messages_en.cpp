@@ -127,14 +127,10 @@ constexpr std::string_view english[] = {
     "WIFEXITED(status) is true: child {child} exited; WEXITSTATUS(status) = {code}",
     "WIFEXITED(status) is false, WIFSIGNALED(status) is true: child {child} was killed; "
     "WTERMSIG(status) = {code} ({signal})",
-    "child {child} did not end as expected",
     "the parent had a child again",
-    "one more wait() should have failed with ECHILD",
     "one more wait() returns -1 with {error}: no child is left to wait for",
     "every child reaped: no zombie is left",
     "after wait(): the parent alone, no zombie",
-    "the parent holds {seconds} s",
-    "the parent holds {seconds} s (Enter ends the hold)",
 
     // lab04
     "child sleeps {seconds} s, then exits with 24",
@@ -151,12 +147,9 @@ constexpr std::string_view english[] = {
     // lab05 / lab06
     "SIGALRM: time out! (alarm {count}) — alarm({alarm}) again",
     "SIGINT: CTRL+C pressed",
-    "signal({signal}, {function}) returned {old}, the handler it replaced",
     "register the handlers with signal()",
     "alarm(): ask for a SIGALRM, then sleep",
     "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
-    "wait... sleep({asked})",
-    "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
     "alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
     "the alarm is cancelled: sleep past the moment it was due",
     "SIGALRM came after alarm(0): the alarm was not cancelled",
@@ -168,23 +161,12 @@ constexpr std::string_view english[] = {
     "no Ctrl+C came: the sleep ran to its end",
     "this sleep was not ended by SIGALRM alone",
     "done",
-    "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
     "replace them with sigaction(): oldact holds what was installed before",
     "signal(), one call built twice: strict C11 and _GNU_SOURCE",
-    "signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
-    "the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
-    "-D_POSIX_C_SOURCE=200809L it does",
-    "the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
-    "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
     "SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it as pending, keycontrol "
     "has not run. The handler returns now",
     "SIGALRM handler: SIGINT sent, and not held back: /proc does not list it as pending, or "
     "keycontrol has run already",
-    "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
-    "{old_flags_text}: {what}",
-    "a one-shot handler (System V semantics)",
-    "a lasting handler that restarts calls (BSD semantics)",
-    "a lasting handler, calls not restarted",
 
     // lab07
     "SIGCHLD: a child ended — waitpid() until none is left",
@@ -193,34 +175,34 @@ constexpr std::string_view english[] = {
     "waitpid failed in the SIGCHLD handler: errno {errno}",
     "Hi! I'm child process: sleeping {sleep} s, then {how}",
     "{how}: I end now",
-    "child {child} outlived the rounds: killing it",
     "install the SIGCHLD handler with sigaction()",
     "Child proc id: {child}",
     "the parent sleeps in rounds; each SIGCHLD cuts a sleep short",
     "after the rounds: any child left? any zombie?",
     "after the rounds (a zombie would show as Z)",
     "expected both exit codes, 12 and 24, to be collected by the handler",
-    "child {child} was left a zombie: the handler did not reap it",
     "the children end in rounds {round} and {next}: --rounds must be at least {next}",
     "the children start sleeping in {offset} s and {offset_2} s: they end in the middle of rounds "
     "{round} and {next}",
     "no child ended during a sleep",
 
     // lab08
-    "{peer}: {call}: {errno} ({reason})",
-    "echoed {bytes} bytes to {peer}",
-    "echoed 1 byte to {peer}",
-    "closed the connection to {peer}",
-    "accept: {errno} ({reason}): trying again every 100 ms",
     "accepted a connection from {peer}",
     "forked child {child} for {peer}; the server closed its copy",
     "the server and its first child:",
     "the child echoes; the server is back in accept",
     "--bind: not a numeric IP address: {address}",
+    "listening: connections wait in the backlog until accepted",
+
+    // common/serve.cpp
+    "{peer}: {call}: {errno} ({reason})",
+    "echoed {bytes} bytes to {peer}",
+    "echoed 1 byte to {peer}",
+    "closed the connection to {peer}",
+    "accept: {errno} ({reason}): trying again every 100 ms",
     "listening on {address} (backlog {backlog}, open-file limit {open_files})",
     "listening on {address} (backlog {backlog}, open-file limit raised from {open_files_before} to "
     "{open_files})",
-    "listening: connections wait in the backlog until accepted",
     "{signal}: stop accepting, end the children, reap them all",
     "stopping",
     "served 1 connection, refused {refused}, reaped 1 child, {failed} failed",
@@ -228,7 +210,6 @@ constexpr std::string_view english[] = {
     "served {connections} connections, refused {refused}, reaped 1 child, {failed} failed",
     "served {connections} connections, refused {refused}, reaped {reaped} children, {failed} "
     "failed",
-    // common/serve.cpp (lab08's server helpers)
     "reaped child {child}: exited {code}",
     "reaped child {child}: killed by SIGTERM",
     "reaped child {child}: killed by SIGKILL",
@@ -239,22 +220,9 @@ constexpr std::string_view english[] = {
     "reaped child {child}: killed by signal {signal}",
     "{dropped} lines of narration dropped: nobody read the output in time",
 
-    // lab09
+    // common/client.cpp
     "connected to {address} from {local}",
     "connected: one process, one socket; next, fork",
-    "{reason}: close() after {bytes} bytes; the reader still holds the socket",
-    "{reason}: shutdown(SHUT_WR) after {bytes} bytes sent",
-    "end of input",
-    "forked the writer {child}; this process reads",
-    "reader and writer share one socket:",
-    "hang: no end of file {timeout} s after the writer's close(), because this process still holds "
-    "the socket; shutting down from here",
-    "shutdown(SHUT_WR) by the reader: now the server sees end of file",
-    "received {bytes} bytes",
-    "end of file from the server after {bytes} bytes echoed",
-    "the server closed the connection before the input ended: it went away",
-    "{signal}: ending the writer and reaping it first",
-    "the writer has finished; it waits as a zombie until the reader reaps it",
     "connected: one process writes a line, then reads its echo",
     "{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
     "the same input: lock-step {lock_step} s, split {split} s (split / lock-step = {ratio})",
@@ -264,6 +232,51 @@ constexpr std::string_view english[] = {
     "of file was awaited (--idle-timeout)",
     "--lock-step, --compare and --close-instead-of-shutdown exclude each other: close() is a "
     "trap of the split client only, and --compare runs both ways",
+
+    // common/client_io.cpp
+    "end of input",
+    "received {bytes} bytes",
+    "end of file from the server after {bytes} bytes echoed",
+
+    // common/split_client.cpp
+    "hang: no end of file {timeout} s after the writer's close(), because this process still holds "
+    "the socket; shutting down from here",
+    "shutdown(SHUT_WR) by the reader: now the server sees end of file",
+    "{signal}: ending the writer and reaping it first",
+    "the writer has finished; it waits as a zombie until the reader reaps it",
+
+    // common/sleeps.cpp
+    "wait... sleep({asked})",
+    "woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
+    "the parent holds {seconds} s",
+    "the parent holds {seconds} s (Enter ends the hold)",
+
+    // common/dispositions.cpp
+    "signal({signal}, {function}) returned {old}, the handler it replaced",
+    "signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
+    "the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
+    "-D_POSIX_C_SOURCE=200809L it does",
+    "the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
+    "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+    "sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
+    "sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
+    "{old_flags_text}: {what}",
+    "a one-shot handler (System V semantics)",
+    "a lasting handler that restarts calls (BSD semantics)",
+    "a lasting handler, calls not restarted",
+
+    // common/child_checks.cpp
+    "child {child} was left a zombie: the handler did not reap it",
+    "child {child} outlived the rounds: killing it",
+    "child {child} did not end as expected",
+    "one more wait() should have failed with ECHILD",
+
+    // lab09
+    "{reason}: close() after {bytes} bytes; the reader still holds the socket",
+    "{reason}: shutdown(SHUT_WR) after {bytes} bytes sent",
+    "forked the writer {child}; this process reads",
+    "reader and writer share one socket:",
+    "the server closed the connection before the input ended: it went away",
     "the server stopped answering, so the run could not show what the writer's call does",
     "the server closed the connection before the writer's call: its end of file did not come "
     "from that call",

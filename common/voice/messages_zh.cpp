@@ -154,16 +154,11 @@ constexpr translation chinese[] = {
      "WTERMSIG(status) = {code} ({signal})",
      "WIFEXITED(status) 为假，WIFSIGNALED(status) 为真：子进程 {child} 被信号杀死；"
      "WTERMSIG(status) = {code}（{signal}）"},
-    {"child {child} did not end as expected", "子进程 {child} 没有按预期的方式结束"},
     {"the parent had a child again", "父进程又有了子进程"},
-    {"one more wait() should have failed with ECHILD", "再调用一次 wait() 本应以 ECHILD 失败"},
     {"one more wait() returns -1 with {error}: no child is left to wait for",
      "再调用一次 wait() 返回 -1，错误为 {error}：已没有可等待的子进程"},
     {"every child reaped: no zombie is left", "所有子进程都已回收：没有留下僵尸进程"},
     {"after wait(): the parent alone, no zombie", "wait() 之后：只剩父进程，没有僵尸进程"},
-    {"the parent holds {seconds} s", "父进程停留 {seconds} 秒"},
-    {"the parent holds {seconds} s (Enter ends the hold)",
-     "父进程停留 {seconds} 秒（按 Enter 提前结束停留）"},
 
     // lab04
     {"child sleeps {seconds} s, then exits with 24", "子进程睡眠 {seconds} 秒，然后以 24 退出"},
@@ -186,15 +181,10 @@ constexpr translation chinese[] = {
     {"SIGALRM: time out! (alarm {count}) — alarm({alarm}) again",
      "SIGALRM：超时！（第 {count} 次闹钟）——再次调用 alarm({alarm})"},
     {"SIGINT: CTRL+C pressed", "SIGINT：按下了 CTRL+C"},
-    {"signal({signal}, {function}) returned {old}, the handler it replaced",
-     "signal({signal}, {function}) 返回 {old}，即被它替换掉的处理函数"},
     {"register the handlers with signal()", "用 signal() 注册信号处理函数"},
     {"alarm(): ask for a SIGALRM, then sleep", "alarm()：预约一个 SIGALRM，然后睡眠"},
     {"alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
      "alarm({seconds})：{seconds} 秒后产生 SIGALRM（alarm() 返回 {left}）"},
-    {"wait... sleep({asked})", "等待…… sleep({asked})"},
-    {"woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
-     "睡了 {asked} 秒中的 {slept} 秒就醒了：sleep() 返回 {left}（剩余秒数）"},
     {"alarm(0) cancels the pending alarm; alarm() returned {left} (seconds it had to go)",
      "alarm(0) 取消尚未到期的闹钟；alarm() 返回 {left}（它还剩的秒数）"},
     {"the alarm is cancelled: sleep past the moment it was due",
@@ -213,22 +203,10 @@ constexpr translation chinese[] = {
     {"no Ctrl+C came: the sleep ran to its end", "没有按 Ctrl+C：这次睡眠一直睡到了结束"},
     {"this sleep was not ended by SIGALRM alone", "这次睡眠并不只是被 SIGALRM 结束的"},
     {"done", "完成"},
-    {"sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
-     "sigaction({signal}, &act, &oldact)：oldact 中是 {old}，sa_flags 为 {old_flags_text}：{what}"},
     {"replace them with sigaction(): oldact holds what was installed before",
      "用 sigaction() 替换它们：oldact 中是之前安装的处理方式"},
     {"signal(), one call built twice: strict C11 and _GNU_SOURCE",
      "同一个 signal() 调用编译两次：严格 C11 与 _GNU_SOURCE"},
-    {"signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
-     "以 {build} 编译的 signal({signal}, {function})：sa_flags 为 {flags_text}：{what}"},
-    {"the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
-     "-D_POSIX_C_SOURCE=200809L it does",
-     "构建时的检查：在严格的 -std=c11 下 <signal.h> 不定义 struct sigaction；加上 "
-     "-D_POSIX_C_SOURCE=200809L 就定义了"},
-    {"the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
-     "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
-     "构建时的检查：严格的 -std=c11 下有 struct sigaction：{strict_has_sigaction}；加上 "
-     "-D_POSIX_C_SOURCE=200809L：{posix_has_sigaction}"},
     {"SIGALRM handler: SIGINT sent, and held back by sa_mask: /proc lists it as pending, keycontrol "
      "has not run. The handler returns now",
      "SIGALRM 的信号处理函数：发出了 SIGINT，被 sa_mask 挡住：/proc 显示它处于未决状态，keycontrol "
@@ -237,14 +215,6 @@ constexpr translation chinese[] = {
      "keycontrol has run already",
      "SIGALRM 的信号处理函数：发出了 SIGINT，却没有被挡住：/proc 没有显示它处于未决状态，"
      "或者 keycontrol 已经运行了"},
-    {"sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
-     "{old_flags_text}: {what}",
-     "sigaction({signal}, &act, &oldact)，sa_mask 中有 {blocked}：oldact 中是 {old}，sa_flags 为 "
-     "{old_flags_text}：{what}"},
-    {"a one-shot handler (System V semantics)", "只生效一次的处理函数（System V 语义）"},
-    {"a lasting handler that restarts calls (BSD semantics)",
-     "持续有效、会重启被中断调用的处理函数（BSD 语义）"},
-    {"a lasting handler, calls not restarted", "持续有效的处理函数，被中断的调用不会重启"},
 
     // lab07
     {"SIGCHLD: a child ended — waitpid() until none is left",
@@ -258,8 +228,6 @@ constexpr translation chinese[] = {
     {"Hi! I'm child process: sleeping {sleep} s, then {how}",
      "Hi! 我是子进程：睡眠 {sleep} 秒，然后 {how}"},
     {"{how}: I end now", "{how}：我现在结束"},
-    {"child {child} outlived the rounds: killing it",
-     "子进程 {child} 在所有轮次结束后仍在运行：杀死它"},
     {"install the SIGCHLD handler with sigaction()", "用 sigaction() 安装 SIGCHLD 的信号处理函数"},
     {"Child proc id: {child}", "子进程 ID：{child}"},
     {"the parent sleeps in rounds; each SIGCHLD cuts a sleep short",
@@ -269,8 +237,6 @@ constexpr translation chinese[] = {
     {"after the rounds (a zombie would show as Z)", "所有轮次之后（僵尸进程会显示为 Z）"},
     {"expected both exit codes, 12 and 24, to be collected by the handler",
      "本应由信号处理函数收集到 12 和 24 两个退出码"},
-    {"child {child} was left a zombie: the handler did not reap it",
-     "子进程 {child} 成了僵尸进程：信号处理函数没有回收它"},
     {"the children end in rounds {round} and {next}: --rounds must be at least {next}",
      "两个子进程分别在第 {round} 轮和第 {next} 轮结束：--rounds 至少要为 {next}"},
     {"the children start sleeping in {offset} s and {offset_2} s: they end in the middle of rounds "
@@ -280,26 +246,28 @@ constexpr translation chinese[] = {
     {"no child ended during a sleep", "没有子进程在睡眠期间结束"},
 
     // lab08
-    {"{peer}: {call}: {errno} ({reason})", "{peer}：{call} 失败：{errno}（{reason}）"},
-    {"echoed {bytes} bytes to {peer}", "向 {peer} 回声了 {bytes} 字节"},
-    {"echoed 1 byte to {peer}", "向 {peer} 回声了 1 字节"},
-    {"closed the connection to {peer}", "关闭了与 {peer} 的连接"},
-    {"accept: {errno} ({reason}): trying again every 100 ms",
-     "accept 失败：{errno}（{reason}）：每 100 毫秒重试一次"},
     {"accepted a connection from {peer}", "受理了来自 {peer} 的连接"},
     {"forked child {child} for {peer}; the server closed its copy",
      "为 {peer} fork 出子进程 {child}；服务器端关闭了自己的那份套接字"},
     {"the server and its first child:", "服务器端进程和它的第一个子进程："},
     {"the child echoes; the server is back in accept", "子进程负责回声；服务器端回到 accept"},
     {"--bind: not a numeric IP address: {address}", "--bind：不是数字形式的 IP 地址：{address}"},
+    {"listening: connections wait in the backlog until accepted",
+     "监听中：连接请求在 backlog 中等待，直到被受理"},
+
+    // common/serve.cpp
+    {"{peer}: {call}: {errno} ({reason})", "{peer}：{call} 失败：{errno}（{reason}）"},
+    {"echoed {bytes} bytes to {peer}", "向 {peer} 回声了 {bytes} 字节"},
+    {"echoed 1 byte to {peer}", "向 {peer} 回声了 1 字节"},
+    {"closed the connection to {peer}", "关闭了与 {peer} 的连接"},
+    {"accept: {errno} ({reason}): trying again every 100 ms",
+     "accept 失败：{errno}（{reason}）：每 100 毫秒重试一次"},
     {"listening on {address} (backlog {backlog}, open-file limit {open_files})",
      "在 {address} 上监听（backlog {backlog}，打开文件数上限 {open_files}）"},
     {"listening on {address} (backlog {backlog}, open-file limit raised from {open_files_before} "
      "to {open_files})",
      "在 {address} 上监听（backlog {backlog}，打开文件数上限从 {open_files_before} 提高到 "
      "{open_files}）"},
-    {"listening: connections wait in the backlog until accepted",
-     "监听中：连接请求在 backlog 中等待，直到被受理"},
     {"{signal}: stop accepting, end the children, reap them all",
      "{signal}：停止受理连接，结束子进程，并全部回收"},
     {"stopping", "正在停止"},
@@ -312,7 +280,6 @@ constexpr translation chinese[] = {
     {"served {connections} connections, refused {refused}, reaped {reaped} children, {failed} "
      "failed",
      "服务了 {connections} 个连接，拒绝 {refused} 个，回收 {reaped} 个子进程，{failed} 个失败"},
-    // common/serve.cpp (lab08's server helpers)
     {"reaped child {child}: exited {code}", "回收了子进程 {child}：正常退出，退出码 {code}"},
     {"reaped child {child}: killed by SIGTERM", "回收了子进程 {child}：被 SIGTERM 终止"},
     {"reaped child {child}: killed by SIGKILL", "回收了子进程 {child}：被 SIGKILL 终止"},
@@ -325,30 +292,9 @@ constexpr translation chinese[] = {
     {"{dropped} lines of narration dropped: nobody read the output in time",
      "丢弃了 {dropped} 行叙述：没有人及时读取输出"},
 
-    // lab09
+    // common/client.cpp
     {"connected to {address} from {local}", "从 {local} 连接到 {address}"},
     {"connected: one process, one socket; next, fork", "已连接：一个进程，一个套接字；接下来 fork"},
-    {"{reason}: close() after {bytes} bytes; the reader still holds the socket",
-     "{reason}：发送 {bytes} 字节后 close()；读进程仍持有该套接字"},
-    {"{reason}: shutdown(SHUT_WR) after {bytes} bytes sent",
-     "{reason}：发送 {bytes} 字节后 shutdown(SHUT_WR)（半关闭）"},
-    {"end of input", "输入结束"},
-    {"forked the writer {child}; this process reads", "fork 出写进程 {child}；本进程负责读"},
-    {"reader and writer share one socket:", "读进程和写进程共享同一个套接字："},
-    {"hang: no end of file {timeout} s after the writer's close(), because this process still "
-     "holds the socket; shutting down from here",
-     "挂起：写进程 close() 之后 {timeout} 秒仍未收到 EOF，因为本进程仍持有该套接字；由本进程执行 "
-     "shutdown"},
-    {"shutdown(SHUT_WR) by the reader: now the server sees end of file",
-     "读进程执行 shutdown(SHUT_WR)：现在服务器端收到 EOF 了"},
-    {"received {bytes} bytes", "收到 {bytes} 字节"},
-    {"end of file from the server after {bytes} bytes echoed",
-     "回声 {bytes} 字节之后，收到服务器端的 EOF"},
-    {"the server closed the connection before the input ended: it went away",
-     "输入结束之前服务器端就关闭了连接：它已经离开"},
-    {"{signal}: ending the writer and reaping it first", "{signal}：先结束写进程并回收它"},
-    {"the writer has finished; it waits as a zombie until the reader reaps it",
-     "写进程已完成；它作为僵尸进程等待，直到读进程回收它"},
     {"connected: one process writes a line, then reads its echo",
      "已连接：一个进程写一行，然后读它的回声"},
     {"{mode}: {bytes} bytes sent, {echoed} echoed, in {elapsed} s",
@@ -365,6 +311,73 @@ constexpr translation chinese[] = {
      "trap of the split client only, and --compare runs both ways",
      "--lock-step、--compare 和 --close-instead-of-shutdown 互相排斥：close() 只是分割 I/O "
      "客户端的陷阱，而 --compare 会把两种方式都运行一遍"},
+
+    // common/client_io.cpp
+    {"end of input", "输入结束"},
+    {"received {bytes} bytes", "收到 {bytes} 字节"},
+    {"end of file from the server after {bytes} bytes echoed",
+     "回声 {bytes} 字节之后，收到服务器端的 EOF"},
+
+    // common/split_client.cpp
+    {"hang: no end of file {timeout} s after the writer's close(), because this process still "
+     "holds the socket; shutting down from here",
+     "挂起：写进程 close() 之后 {timeout} 秒仍未收到 EOF，因为本进程仍持有该套接字；由本进程执行 "
+     "shutdown"},
+    {"shutdown(SHUT_WR) by the reader: now the server sees end of file",
+     "读进程执行 shutdown(SHUT_WR)：现在服务器端收到 EOF 了"},
+    {"{signal}: ending the writer and reaping it first", "{signal}：先结束写进程并回收它"},
+    {"the writer has finished; it waits as a zombie until the reader reaps it",
+     "写进程已完成；它作为僵尸进程等待，直到读进程回收它"},
+
+    // common/sleeps.cpp
+    {"wait... sleep({asked})", "等待…… sleep({asked})"},
+    {"woke after {slept} s of {asked}: sleep() returned {left} (seconds left)",
+     "睡了 {asked} 秒中的 {slept} 秒就醒了：sleep() 返回 {left}（剩余秒数）"},
+    {"the parent holds {seconds} s", "父进程停留 {seconds} 秒"},
+    {"the parent holds {seconds} s (Enter ends the hold)",
+     "父进程停留 {seconds} 秒（按 Enter 提前结束停留）"},
+
+    // common/dispositions.cpp
+    {"signal({signal}, {function}) returned {old}, the handler it replaced",
+     "signal({signal}, {function}) 返回 {old}，即被它替换掉的处理函数"},
+    {"signal({signal}, {function}) built {build}: sa_flags {flags_text}: {what}",
+     "以 {build} 编译的 signal({signal}, {function})：sa_flags 为 {flags_text}：{what}"},
+    {"the build's check: under strict -std=c11 <signal.h> does not define struct sigaction; with "
+     "-D_POSIX_C_SOURCE=200809L it does",
+     "构建时的检查：在严格的 -std=c11 下 <signal.h> 不定义 struct sigaction；加上 "
+     "-D_POSIX_C_SOURCE=200809L 就定义了"},
+    {"the build's check: struct sigaction under strict -std=c11: {strict_has_sigaction}; with "
+     "-D_POSIX_C_SOURCE=200809L: {posix_has_sigaction}",
+     "构建时的检查：严格的 -std=c11 下有 struct sigaction：{strict_has_sigaction}；加上 "
+     "-D_POSIX_C_SOURCE=200809L：{posix_has_sigaction}"},
+    {"sigaction({signal}, &act, &oldact): oldact holds {old}, sa_flags {old_flags_text}: {what}",
+     "sigaction({signal}, &act, &oldact)：oldact 中是 {old}，sa_flags 为 {old_flags_text}：{what}"},
+    {"sigaction({signal}, &act, &oldact), {blocked} in sa_mask: oldact holds {old}, sa_flags "
+     "{old_flags_text}: {what}",
+     "sigaction({signal}, &act, &oldact)，sa_mask 中有 {blocked}：oldact 中是 {old}，sa_flags 为 "
+     "{old_flags_text}：{what}"},
+    {"a one-shot handler (System V semantics)", "只生效一次的处理函数（System V 语义）"},
+    {"a lasting handler that restarts calls (BSD semantics)",
+     "持续有效、会重启被中断调用的处理函数（BSD 语义）"},
+    {"a lasting handler, calls not restarted", "持续有效的处理函数，被中断的调用不会重启"},
+
+    // common/child_checks.cpp
+    {"child {child} was left a zombie: the handler did not reap it",
+     "子进程 {child} 成了僵尸进程：信号处理函数没有回收它"},
+    {"child {child} outlived the rounds: killing it",
+     "子进程 {child} 在所有轮次结束后仍在运行：杀死它"},
+    {"child {child} did not end as expected", "子进程 {child} 没有按预期的方式结束"},
+    {"one more wait() should have failed with ECHILD", "再调用一次 wait() 本应以 ECHILD 失败"},
+
+    // lab09
+    {"{reason}: close() after {bytes} bytes; the reader still holds the socket",
+     "{reason}：发送 {bytes} 字节后 close()；读进程仍持有该套接字"},
+    {"{reason}: shutdown(SHUT_WR) after {bytes} bytes sent",
+     "{reason}：发送 {bytes} 字节后 shutdown(SHUT_WR)（半关闭）"},
+    {"forked the writer {child}; this process reads", "fork 出写进程 {child}；本进程负责读"},
+    {"reader and writer share one socket:", "读进程和写进程共享同一个套接字："},
+    {"the server closed the connection before the input ended: it went away",
+     "输入结束之前服务器端就关闭了连接：它已经离开"},
     {"the server stopped answering, so the run could not show what the writer's call does",
      "服务器端不再应答，所以这次运行无法展示写进程的这个调用会怎样"},
     {"the server closed the connection before the writer's call: its end of file did not come "
