@@ -11,7 +11,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 #include "voice/narrator.hpp"
 #include "voice/quiz.hpp"
 #include "os/sys.hpp"
@@ -131,8 +131,9 @@ command_line::command_line(std::string program, std::string about)
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   app.add_option("--lang", impl_->lang,
-                 "language of the narration: en or zh (default: from LC_ALL, LC_MESSAGES, LANG)")
-      ->check(CLI::IsMember({"en", "zh"}))
+                 "language of the narration: " + language_list() +
+                     " (default: from LC_ALL, LC_MESSAGES, LANG)")
+      ->check(CLI::IsMember(languages()))
       ->capture_default_str();
 }
 

@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 #include "os/proc.hpp"
 #include "os/signals.hpp"
 #include "os/sys.hpp"
@@ -35,7 +35,7 @@ long* shared_sequence = nullptr;  // MAP_SHARED: parent and children count toget
 char current_role[32] = "parent";
 std::map<pid_t, std::string> known_roles;
 bool pausing = true;
-bool in_chinese = false;  // settings.lang == "zh"; a plain bool, for signal handlers
+bool translating = false;  // settings.lang != "en"; a plain bool, for signal handlers
 
 // Output patience (set_output_patience): -1 waits for room as long as it takes;
 // 0 or more is how many ms a line may wait for room on stdout/stderr before it
@@ -135,11 +135,11 @@ long next_sequence() noexcept {
 }
 
 // The template a person reads for the English template `text`: itself in
-// English, its translation in Chinese — or, when the catalogue has none,
+// English, its translation in another language — or, when no book has it,
 // itself again with `untranslated` set. Async-signal-safe.
 std::string_view localized(std::string_view text, bool& untranslated) noexcept {
-  if (!in_chinese) return text;
-  if (const auto translated = translate(text, "zh")) return *translated;
+  if (!translating) return text;
+  if (const auto translated = translate(text, settings.lang)) return *translated;
   untranslated = true;
   return text;
 }
@@ -305,7 +305,7 @@ void append_value(Line& line, const field& f, bool as_json) {
     }
     case field::type::text:
       if (as_json) append_json_string(line, f.text);
-      else if (in_chinese) line.append(displayed(f.text));  // the text only, never JSON
+      else if (translating) line.append(displayed(f.text));  // the text only, never JSON
       else line.append(f.text);
       break;
   }
@@ -854,7 +854,7 @@ std::vector<reaped_row> reaped_to_show() {
 
 void start_narrator(const narrator_options& options) {
   settings = options;
-  in_chinese = settings.lang == "zh";
+  translating = settings.lang != "en";
   ::clock_gettime(CLOCK_MONOTONIC, &time_zero);
   void* page = ::mmap(nullptr, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                       -1, 0);

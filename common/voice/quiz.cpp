@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 #include "os/sys.hpp"
 
 namespace lab {
