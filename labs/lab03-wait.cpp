@@ -22,6 +22,17 @@
 #include "hold.hpp"
 #include "lab.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab03.extra_wait",
+    "Every child has been reaped. What will one more wait() do?",
+    {{{"block", "block until some child ends"},
+      {"0", "return 0: there is nothing to report"},
+      {"ECHILD", "return -1 at once, errno ECHILD"}}},
+    "wait() blocks only while the caller has children not yet reaped; with none left it fails at "
+    "once ({actual}), which is how a reaping loop knows it is done."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -162,15 +173,15 @@ int main(int argc, char** argv) {
       }
     }
     // No child is left: a further wait() fails at once instead of blocking.
-    lab::ask("lab03.extra_wait");  // --step: predict it
+    lab::ask(question);  // --step: predict it
     int status = 0;
     const pid_t extra = ::wait(&status);
     const int extra_error = errno;
     const std::string answer = extra == -1 ? lab::errno_name(extra_error) : std::to_string(extra);
     if (lab::children_of(::getpid()).empty())  // the question's premise: no child left
-      lab::reveal("lab03.extra_wait", answer);
+      lab::reveal(question, answer);
     else
-      lab::reveal_unmarked("lab03.extra_wait", "the parent had a child again", answer);
+      lab::reveal_unmarked(question, "the parent had a child again", answer);
     if (extra != -1 || extra_error != ECHILD) {
       lab::say_error("one more wait() should have failed with ECHILD");
       return 1;

@@ -22,6 +22,18 @@
 #include "os/net.hpp"
 #include "serve.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab08.served_child",
+    "A client connects, is echoed and closes; the child that served it exits. What becomes of "
+    "that child?",
+    {{{"Z", "it stays a zombie until the server exits"},
+      {"gone", "the server reaps it at once: it is gone from /proc"},
+      {"init", "init adopts it and reaps it"}}},
+    "its exit raises SIGCHLD, and the handler calls waitpid(-1, &status, WNOHANG) until it "
+    "returns 0 or -1, so no zombie stays."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 constexpr int kConnectionError = 3;  // a child's exit code after a reported read/write error
@@ -129,7 +141,7 @@ int main(int argc, char** argv) {
     listen_sock = listener.get();
     if (!quiet) {
       lab::stage("listening: connections wait in the backlog until accepted");
-      lab::ask("lab08.served_child");  // --step: predict what becomes of a served child
+      lab::ask(question);  // --step: predict what becomes of a served child
     }
     lab::accept_failures failures;
     long long connections = 0, refused = 0;
@@ -137,7 +149,7 @@ int main(int argc, char** argv) {
     while (!stop_signal) {
       if (!revealed && first_reaped) {  // the first reaped child: still in /proc?
         const auto after = lab::read_proc(first_reaped);
-        lab::reveal("lab08.served_child", after ? std::string(1, after->state) : "gone");
+        lab::reveal(question, after ? std::string(1, after->state) : "gone");
         revealed = true;
       }
       if (max_children > 0)
@@ -176,7 +188,7 @@ int main(int argc, char** argv) {
         lab::stage("the child echoes; the server is back in accept");
       }
     }
-    if (!revealed && first_reaped) lab::reveal("lab08.served_child", "gone");
+    if (!revealed && first_reaped) lab::reveal(question, "gone");
     if (!quiet) {
       lab::say("signal", "{signal}: stop accepting, end the children, reap them all",
                {{"signal", lab::signal_name(stop_signal)}});

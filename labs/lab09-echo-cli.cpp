@@ -48,6 +48,18 @@
 #include "lab.hpp"
 #include "os/net.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab09.eof",
+    "At the end of input the writer calls {call}; the reader still holds the same socket. Will "
+    "the reader get end of file from the server?",
+    {{{"yes", "yes: the server sees end of file, echoes the rest and closes"},
+      {"no", "no: the connection stays open, and the reader waits"}}},
+    "shutdown(SHUT_WR) ends the connection's sending direction for every process that holds it, "
+    "while close() drops only this process's descriptor, and the reader's copy keeps the "
+    "connection open."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -237,7 +249,7 @@ bool server_has_ended(int connection) {  // its FIN has arrived: POLLRDHUP
 // The course's split client (echo_mpclient.c), with every end handled.
 void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo, const options& o,
                run_result& r) {
-  lab::ask("lab09.eof", {{"call", o.close_instead ? "close()" : "shutdown(SHUT_WR)"}});
+  lab::ask(question, {{"call", o.close_instead ? "close()" : "shutdown(SHUT_WR)"}});
   auto reports = lab::make_pipe();
   const pid_t writer = lab::fork_as("writer");
   if (writer == 0) {  // child: standard input -> socket
@@ -345,14 +357,14 @@ void run_split(lab::unique_fd& connection, input_lines& input, echo_output& echo
   }
   if (stop_signal == 0) {
     if (premise && !failed)
-      lab::reveal("lab09.eof", end_of_file && !hung ? "yes" : "no");
+      lab::reveal(question, end_of_file && !hung ? "yes" : "no");
     else if (idle)
-      lab::reveal_unmarked("lab09.eof",
+      lab::reveal_unmarked(question,
                            "the server stopped answering, so the run could not show what the "
                            "writer's call does",
                            "no");
     else
-      lab::reveal_unmarked("lab09.eof",
+      lab::reveal_unmarked(question,
                            "the server closed the connection before the writer's call: its end "
                            "of file did not come from that call",
                            end_of_file ? "yes" : "no");

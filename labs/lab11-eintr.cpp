@@ -30,6 +30,18 @@
 #include "lab.hpp"
 #include "os/net.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab11.interrupted",
+    "SIGUSR1's handler will run while the parent is blocked in {call} (sa_flags {flags}). What "
+    "will {call} do?",
+    {{{"EINTR", "fail: -1 with errno EINTR"},
+      {"restarted", "carry on as if nothing had happened (restarted)"},
+      {"early", "return early, with the time left"}}},
+    "after a handler the kernel restarts a slow call only when the handler was installed with "
+    "SA_RESTART, and sleep() never: it returns early instead."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 volatile sig_atomic_t handled = 0;
@@ -146,7 +158,7 @@ int main(int argc, char** argv) {
                {{"flags", lab::describe_flags(installed.sa_flags)}, {"call", call}});
     // --step: predict the call's fate (asked before the fork: the child sends
     // its signal as soon as the parent blocks, in the quiz's read too).
-    lab::ask("lab11.interrupted",
+    lab::ask(question,
              {{"call", call}, {"flags", lab::describe_flags(installed.sa_flags)}});
     const pid_t parent = ::getpid();
     const pid_t child = lab::fork_as("child");
@@ -200,9 +212,9 @@ int main(int argc, char** argv) {
                  {static_cast<long>(left), 0, "", ""}, false);
       // The premise: the signal came while sleep() still slept (not after a short --sleep).
       if (handled == 1)
-        lab::reveal("lab11.interrupted", left > 0 ? "early" : "restarted");
+        lab::reveal(question, left > 0 ? "early" : "restarted");
       else
-        lab::reveal_unmarked("lab11.interrupted",
+        lab::reveal_unmarked(question,
                              "sleep() had ended before the signal came", std::to_string(left));
       as_designed = left > 0;
     }
@@ -225,7 +237,7 @@ int main(int argc, char** argv) {
                                   : "{call} returned fd {result} from {peer}"),
                  attempt, got, restarted);
       if (attempt == 1)
-        lab::reveal("lab11.interrupted", got.error == EINTR ? "EINTR"
+        lab::reveal(question, got.error == EINTR ? "EINTR"
                                          : got.result >= 0  ? "restarted"
                                                             : lab::errno_name(got.error));
       if (got.error != EINTR) {

@@ -34,6 +34,17 @@
 #include "lab.hpp"
 #include "os/net.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab12.eof",
+    "Next the child closes its copy of the connected socket and exits. Will the client see end of "
+    "file?",
+    {{{"eof", "yes, at once"},
+      {"wait", "no: it waits, the connection is still open"}}},
+    "a connection closes only with the last descriptor for it, and fork gave the parent one too: "
+    "closed in the parent, the child's close is the last; kept (--leak), it is not."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 constexpr std::size_t record_size = 17;  // "parent record 01\n"
@@ -173,7 +184,7 @@ int shared_connection(bool leak, lab::seconds timeout) {
   char hello[16];
   if (lab::read_some(client.get(), hello) == 0)
     throw std::runtime_error("the child closed the connection before saying hello");
-  lab::ask("lab12.eof");  // --step: predict it before the descriptor tables tell
+  lab::ask(question);  // --step: predict it before the descriptor tables tell
   // The child waits for "bye", however long the learner takes: checked all the same.
   const auto served_by = lab::read_proc(child);
   const bool premise_held = served_by && served_by->state != 'Z';
@@ -208,9 +219,9 @@ int shared_connection(bool leak, lab::seconds timeout) {
   say_result(eof ? "the client saw end of file after {waited} s"
                  : "no end of file after {timeout} s: the parent's copy keeps the connection open");
   if (premise_held)
-    lab::reveal("lab12.eof", eof ? "eof" : "wait");
+    lab::reveal(question, eof ? "eof" : "wait");
   else
-    lab::reveal_unmarked("lab12.eof", "the child had ended before the answer", eof ? "eof" : "wait");
+    lab::reveal_unmarked(question, "the child had ended before the answer", eof ? "eof" : "wait");
   if (!eof) {
     lab::say("close", "the parent closes its copy at last, fd {fd}", {{"fd", connection.get()}});
     connection.reset();

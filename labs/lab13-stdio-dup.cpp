@@ -34,6 +34,18 @@
 #include "lab.hpp"
 #include "os/pty.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab13.pipe_count",
+    "With stdout a pipe, how many times will the pre-fork line come out?",
+    {{{"0", "not at all"},
+      {"1", "once"},
+      {"2+", "twice"}}},
+    "into a pipe stdio flushes only when its buffer is full or at exit(), so a line still "
+    "buffered at fork is copied with the child's memory and printed by each exit() that flushes "
+    "it ({actual} here)."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 struct way {
@@ -209,12 +221,12 @@ int main(int argc, char** argv) {
                          : "the victim writes a line with stdio, does not flush, forks; its child "
                            "ends with {child_exit}()",
                  {{"child_exit", w.child_exit}, {"flush", w.flush}});
-      lab::ask("lab13.pipe_count");  // --step, for the first way only: predict the pipe's count
+      lab::ask(question);  // --step, for the first way only: predict the pipe's count
       for (const bool to_pty : outputs) {
         const int count = capture(self, w, to_pty, hold);
-        if (!to_pty && count >= 0) lab::reveal("lab13.pipe_count", count);
+        if (!to_pty && count >= 0) lab::reveal(question, count);
         if (!to_pty && count < 0)  // the premise: the victim ran as described
-          lab::reveal_unmarked("lab13.pipe_count", "the victim program failed", "-1");
+          lab::reveal_unmarked(question, "the victim program failed", "-1");
         failed = failed || count < 0;
         duplicated = duplicated || count > 1;
       }

@@ -24,6 +24,17 @@
 
 #include "lab.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab14.adopter",
+    "The parent exits first. Who will be the child's parent then?",
+    {{{"gone", "nobody: the child ends with its parent"},
+      {"init", "init, or the nearest subreaper above the lab"},
+      {"lab", "the lab, its grandparent"}}},
+    "an orphan gets a new parent at once: the nearest ancestor that called "
+    "prctl(PR_SET_CHILD_SUBREAPER) (the lab, with --subreaper), else init."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -118,7 +129,7 @@ int main(int argc, char** argv) {
     lab::name_process(child, "child");
     lab::say_state(child);
     lab::stage("three generations: lab, parent, child; now the parent exits first");
-    lab::ask("lab14.adopter");  // --step: predict the orphan's new parent
+    lab::ask(question);  // --step: predict the orphan's new parent
     // The parent exits only on our cue, the child only on ours: a slow answer
     // changes nothing. The premise, checked all the same: the child lives.
     const auto before = lab::read_proc(child);
@@ -135,9 +146,9 @@ int main(int argc, char** argv) {
     const auto orphan = lab::read_proc(child);
     const char* adopter = !orphan ? "gone" : orphan->ppid == ::getpid() ? "lab" : "init";
     if (premise_held)
-      lab::reveal("lab14.adopter", adopter);
+      lab::reveal(question, adopter);
     else
-      lab::reveal_unmarked("lab14.adopter", "the child was no longer the parent's when it exited",
+      lab::reveal_unmarked(question, "the child was no longer the parent's when it exited",
                            adopter);
     lab::show_tree(subreaper ? "the orphan is the lab's child now:"
                              : "the orphan has left the lab's tree:");

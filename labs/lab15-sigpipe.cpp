@@ -26,6 +26,18 @@
 #include "lab.hpp"
 #include "os/net.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab15.writer_end",
+    "The peer will reset the connection, and the writer will write to it twice more (--mode "
+    "{mode}). How will the writer end?",
+    {{{"killed", "killed by SIGPIPE, without a word"},
+      {"exited", "it reports EPIPE itself and exits 0"},
+      {"blocked", "it blocks in write() for ever"}}},
+    "writing to a connection the peer has reset raises SIGPIPE, whose default action kills "
+    "silently; ignored (SIG_IGN) or avoided (MSG_NOSIGNAL), the same write just fails with EPIPE."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 std::string poll_events_text(short revents) {
@@ -117,7 +129,7 @@ int main(int argc, char** argv) {
     const std::uint16_t port = lab::local_port(listener.get());
     lab::say("listen", "listening on {address}",
              {{"address", lab::local_address(listener.get())}, {"port", port}});
-    lab::ask("lab15.writer_end", {{"mode", mode}});  // --step: predict it (before the fork)
+    lab::ask(question, {{"mode", mode}});  // --step: predict it (before the fork)
 
     lab::gate reset_sent;
     const pid_t writer = lab::fork_as("writer");
@@ -163,9 +175,9 @@ int main(int argc, char** argv) {
                                 : "exited " + std::to_string(ended.si_status)}});
     // The premise: the writer made its writes after the RST (and did not fail on its own).
     if ((killed && ended.si_status == SIGPIPE) || (!killed && ended.si_status == 0))
-      lab::reveal("lab15.writer_end", killed ? "killed" : "exited");
+      lab::reveal(question, killed ? "killed" : "exited");
     else
-      lab::reveal_unmarked("lab15.writer_end",
+      lab::reveal_unmarked(question,
                            "the writer ended before its writes after the reset",
                            killed ? "killed" : "exited");
     lab::show_tree("the writer has ended and is a zombie until the parent reaps it");

@@ -31,6 +31,18 @@
 #include "os/net.hpp"
 #include "os/self_pipe.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab16.deliveries",
+    "{children} children exited while SIGCHLD was blocked. How many SIGCHLD will the loop read "
+    "from its {via}?",
+    {{{"0", "none: a blocked signal is lost"},
+      {"1", "one: a pending signal is one bit"},
+      {"2+", "one per child"}}},
+    "a standard signal pends as one bit however often it is sent, so the loop learns of SIGCHLD "
+    "{actual} time(s) and must reap with waitpid(WNOHANG) until none is left."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -161,7 +173,7 @@ int main(int argc, char** argv) {
       lab::say("sleep", "holding {seconds} s: try ps now", {{"seconds", hold.count()}});
       std::this_thread::sleep_for(hold);
     }
-    lab::ask("lab16.deliveries", {{"children", children}, {"via", via}});  // --step: predict it
+    lab::ask(question, {{"children", children}, {"via", via}});  // --step: predict it
     // SIGCHLD is blocked: no pause can change this; checked all the same, from /proc.
     const bool premise_held = zombies() == children && lab::is_pending(SIGCHLD);
 
@@ -214,9 +226,9 @@ int main(int argc, char** argv) {
     }
 
     if (premise_held)
-      lab::reveal("lab16.deliveries", signals);
+      lab::reveal(question, signals);
     else
-      lab::reveal_unmarked("lab16.deliveries",
+      lab::reveal_unmarked(question,
                            "not every child was a zombie with SIGCHLD pending at the answer",
                            std::to_string(signals));
     lab::stage("the loop has reaped every child; no handler reaped or printed anything");

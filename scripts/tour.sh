@@ -336,7 +336,7 @@ for entry in "${catalogue[@]}"; do
   [ -f "$note" ] || note=notes/en/$number-${name#lab[0-9][0-9]-}.md
   echo
   echo "=== lab $number · $name — $purpose"
-  echo "    $(words notes): $note"
+  echo "    $(words "notes"): $note"
   if [ "$pause" -eq 1 ]; then
     read -r -p "$(words "Enter to start, q to stop the tour: ")" answer
     [ "$answer" = q ] && exit 0
