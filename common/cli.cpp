@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "os/sys.hpp"
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 
 namespace lab {
 namespace {
@@ -109,8 +109,9 @@ command_line::command_line(std::string program, std::string about)
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   app.add_option("--lang", common.lang,
-                 "language of the narration: en or zh (default: from LC_ALL, LC_MESSAGES, LANG)")
-      ->check(CLI::IsMember({"en", "zh"}))
+                 "language of the narration: " + language_list() +
+                     " (default: from LC_ALL, LC_MESSAGES, LANG)")
+      ->check(CLI::IsMember(languages()))
       ->capture_default_str();
 }
 

@@ -13,9 +13,12 @@ void say_polled(const std::string& via, int fd) {
 }
 
 void say_ready(const std::string& via, bool from_listener, bool from_wake) {
-  const std::string wake_name = via == "signalfd" ? "the signalfd" : "the self-pipe";
-  std::string which = from_listener ? "the listening socket" : "";
-  if (from_wake) which += (from_listener ? " and " : "") + wake_name;
+  const bool use_signalfd = via == "signalfd";
+  // Whole phrases (each a message id, translated as a field's words).
+  const char* which = !from_wake      ? (from_listener ? "the listening socket" : "")
+                      : !from_listener ? (use_signalfd ? "the signalfd" : "the self-pipe")
+                      : use_signalfd   ? "the listening socket and the signalfd"
+                                       : "the listening socket and the self-pipe";
   say("poll", "poll(): ready: {which}",
       {{"listener", from_listener}, {"wake", from_wake}, {"which", which}});
 }

@@ -17,6 +17,19 @@
 
 #include "lab.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab01.global",
+    "After fork the child adds 2 to the global (now 10) and the parent subtracts 2. What will the "
+    "child print for the global?",
+    {{{"12", "12: the child changed its own copy"},
+      {"10", "10: the two changes cancel out in the one shared variable"},
+      {"race", "it depends on which process runs first"}}},
+    "fork gave the child a copy of all the parent's memory: the child changed its own global (10 "
+    "+ 2 = {actual}), and the parent's -2 only the parent's copy, though both print the same "
+    "virtual address."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 int global_value = 10;  // in the data segment: copied by fork, not shared
@@ -38,7 +51,7 @@ int main(int argc, char** argv) {
     int local_value = 20;  // on the stack: copied too
     lab::stage("before fork: one process");
     show_values(local_value);
-    lab::ask("lab01.global");  // --step: predict the child's global
+    lab::ask(question);  // --step: predict the child's global
 
     const pid_t pid = lab::fork_as("child");
     if (pid == 0) {  // child
@@ -48,9 +61,9 @@ int main(int argc, char** argv) {
       local_value += 2;
       show_values(local_value);
       if (inherited == 10)
-        lab::reveal("lab01.global", global_value);  // what this child really holds
+        lab::reveal(question, global_value);  // what this child really holds
       else
-        lab::reveal_unmarked("lab01.global", "the child's global was not 10 after fork",
+        lab::reveal_unmarked(question, "the child's global was not 10 after fork",
                              std::to_string(global_value));
       ::_exit(0);
     }

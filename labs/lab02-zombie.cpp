@@ -25,6 +25,18 @@
 #include "hold.hpp"
 #include "lab.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab02.state",
+    "Each child exits at once, and the parent never calls wait(). While the parent sleeps, what "
+    "does /proc say of the children?",
+    {{{"-", "nothing: an exited process is gone at once"},
+      {"Z", "state Z, zombies (<defunct> in ps)"},
+      {"S", "state S: they sleep until their parent exits first"}}},
+    "the kernel keeps a dead child's pid and exit status (state {actual}) until its parent "
+    "collects them with wait(), and this parent never does."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -59,7 +71,7 @@ int main(int argc, char** argv) {
     // once: there would be no zombie to show. Make sure it has its default.
     lab::install_handler(SIGCHLD, SIG_DFL);
     lab::stage("before fork: one process");
-    lab::ask("lab02.state");  // --step: predict what /proc will say of the children
+    lab::ask(question);  // --step: predict what /proc will say of the children
 
     std::vector<pid_t> child_pids;
     for (int i = 1; i <= children; ++i) {
@@ -99,9 +111,9 @@ int main(int argc, char** argv) {
     const auto first_child = lab::read_proc(child_pids.front());
     const std::string seen = first_child ? std::string(1, first_child->state) : "-";
     if (first_child && first_child->ppid == ::getpid())
-      lab::reveal("lab02.state", seen);
+      lab::reveal(question, seen);
     else
-      lab::reveal_unmarked("lab02.state", "the first child was no longer this parent's", seen);
+      lab::reveal_unmarked(question, "the first child was no longer this parent's", seen);
     lab::show_tree(one ? "the child is a zombie: state Z, shown by ps as <defunct>"
                        : "the children are zombies: state Z, shown by ps as <defunct>");
 

@@ -19,6 +19,17 @@
 #include "lab.hpp"
 #include "sleeps.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab03.extra_wait",
+    "Every child has been reaped. What will one more wait() do?",
+    {{{"block", "block until some child ends"},
+      {"0", "return 0: there is nothing to report"},
+      {"ECHILD", "return -1 at once, errno ECHILD"}}},
+    "wait() blocks only while the caller has children not yet reaped; with none left it fails at "
+    "once ({actual}), which is how a reaping loop knows it is done."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -136,14 +147,14 @@ int main(int argc, char** argv) {
       expected.check(child, status);  // "did not end as expected": a failure
     }
     // No child is left: a further wait() fails at once instead of blocking.
-    lab::ask("lab03.extra_wait");  // --step: predict it
+    lab::ask(question);  // --step: predict it
     const pid_t extra = ::wait(nullptr);
     const int extra_error = errno;
     const std::string answer = extra == -1 ? lab::errno_name(extra_error) : std::to_string(extra);
     if (lab::children_of(::getpid()).empty())  // the question's premise: no child left
-      lab::reveal("lab03.extra_wait", answer);
+      lab::reveal(question, answer);
     else
-      lab::reveal_unmarked("lab03.extra_wait", "the parent had a child again", answer);
+      lab::reveal_unmarked(question, "the parent had a child again", answer);
     if (!lab::wait_found_no_child(extra, extra_error)) return 1;  // else says it
     lab::say("step", "one more wait() returns -1 with {error}: no child is left to wait for",
              {{"returned", -1}, {"error", lab::errno_name(ECHILD)}});

@@ -24,6 +24,17 @@
 
 #include "lab.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab04.wnohang",
+    "The child has not exited yet. What will waitpid(child, &status, WNOHANG) return?",
+    {{{"pid", "the child's pid, once it has waited for the child to end"},
+      {"0", "0, at once: the child has not ended yet"},
+      {"-1", "-1, with errno EAGAIN"}}},
+    "WNOHANG tells waitpid() never to block: it returns 0 while the child runs and the child's "
+    "pid once it has ended, so the parent can do its own work between two calls."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 // What /proc says of the child now: "S" (sleeping), "Z" (exited, not yet
@@ -60,7 +71,7 @@ int main(int argc, char** argv) {
     // parent
     lab::say("fork", "forked child {child}", {{"child", child}});
     lab::stage("the parent polls with waitpid(WNOHANG) and works in between");
-    lab::ask("lab04.wnohang");  // --step: predict the first answer
+    lab::ask(question);  // --step: predict the first answer
 
     int polls = 0;
     int status = 0;
@@ -71,9 +82,9 @@ int main(int argc, char** argv) {
         const std::string answer = returned == child ? "pid" : std::to_string(returned);
         const std::string seen = state_of(child);
         if (returned == 0 && seen != "Z" && seen != "-")
-          lab::reveal("lab04.wnohang", answer);
+          lab::reveal(question, answer);
         else
-          lab::reveal_unmarked("lab04.wnohang", "the child had already ended", answer);
+          lab::reveal_unmarked(question, "the child had already ended", answer);
         first_answer.open();
       }
       if (returned == child) break;

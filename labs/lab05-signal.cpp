@@ -23,6 +23,18 @@
 #include "lab.hpp"
 #include "sleeps.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab05.sleep_left",
+    "alarm({alarm}) is set, then sleep({sleep}) begins. What will sleep() return once SIGALRM's "
+    "handler has run?",
+    {{{"0", "0: it goes back to sleep and finishes"},
+      {"1+", "the seconds it did not sleep"},
+      {"-1", "-1, with errno EINTR"}}},
+    "to run the handler the kernel wakes the process, and sleep() is never restarted: it returns "
+    "the seconds still left ({actual} here)."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 volatile sig_atomic_t alarm_seconds = 2;  // what the SIGALRM handler sets again
@@ -86,7 +98,7 @@ int main(int argc, char** argv) {
     register_handler(SIGINT, keycontrol, "keycontrol");
 
     lab::stage("alarm(): ask for a SIGALRM, then sleep");
-    lab::ask("lab05.sleep_left", {{"alarm", alarm_after.count()}, {"sleep", sleep_time.count()}});
+    lab::ask(question, {{"alarm", alarm_after.count()}, {"sleep", sleep_time.count()}});
     const unsigned pending = ::alarm(static_cast<unsigned>(alarm_seconds));
     lab::say("alarm", "alarm({seconds}): SIGALRM due in {seconds} s (alarm() returned {left})",
              {{"seconds", alarm_after.count()}, {"left", pending}});
@@ -96,9 +108,9 @@ int main(int argc, char** argv) {
       const unsigned left = lab::timed_sleep(round, asked).left;  // "sleep", "wake"
       if (round > 1) continue;
       if (alarms != alarms_before && interrupts == interrupts_before)  // the premise held
-        lab::reveal("lab05.sleep_left", left);
+        lab::reveal(question, left);
       else
-        lab::reveal_unmarked("lab05.sleep_left", "this sleep was not ended by SIGALRM alone",
+        lab::reveal_unmarked(question, "this sleep was not ended by SIGALRM alone",
                              std::to_string(left));
     }
     // The handler has set the next alarm already: cancel it.

@@ -26,6 +26,17 @@ extern "C" int lab06_signal_gnu(int signo, void (*handler)(int));
 // 1: /proc's SigPnd lists signo, 2: ShdPnd does, 3: both, 0: neither, -1: unreadable.
 extern "C" int lab06_pending_in_proc(int signo);  // async-signal-safe (labs/lab06-pending.c)
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab06.oldact",
+    "signal() installed the SIGALRM handler. What will sigaction() hand back in oldact?",
+    {{{"SIG_DFL", "SIG_DFL: sigaction() does not see what signal() did"},
+      {"same", "the very handler signal() installed, with its flags"},
+      {"SIG_IGN", "SIG_IGN"}}},
+    "signal() and sigaction() both set the one action the kernel keeps for each signal, so oldact "
+    "reads back exactly what signal() installed, SA_RESTART included."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 volatile sig_atomic_t alarm_seconds = 2;  // what the SIGALRM handler sets again
@@ -112,9 +123,9 @@ int main(int argc, char** argv) {
     lab::say_sigaction_declared(LAB06_STRICT_HAS_SIGACTION, LAB06_POSIX_HAS_SIGACTION);
 
     lab::stage("replace them with sigaction(): oldact holds what was installed before");
-    lab::ask("lab06.oldact");  // --step: predict what oldact will hold
+    lab::ask(question);  // --step: predict what oldact will hold
     const struct sigaction old_alarm = install_with_sigaction(SIGALRM, timeout, SIGINT);
-    lab::reveal("lab06.oldact",
+    lab::reveal(question,
                 old_alarm.sa_handler == timeout ? "same" : lab::handler_text(old_alarm.sa_handler));
     install_with_sigaction(SIGINT, keycontrol);
 

@@ -21,6 +21,17 @@
 #include "lab.hpp"
 #include "sleeps.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab07.sleep_cut",
+    "A child will end while the parent is in sleep({interval}). What happens to that sleep?",
+    {{{"full", "nothing: the handler runs, and the sleep goes on to its end"},
+      {"cut", "it ends early: sleep() returns once the SIGCHLD handler has run"},
+      {"killed", "the parent dies: that is SIGCHLD's default action"}}},
+    "the kernel wakes the sleeping parent to run its SIGCHLD handler, and sleep() does not go "
+    "back to sleep afterwards: it returns early, which is why the parent sleeps in rounds."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 volatile sig_atomic_t handler_calls = 0;
@@ -107,7 +118,7 @@ int main(int argc, char** argv) {
     lab::say("fork", "Child proc id: {child}", {{"child", second}});            // parent
 
     lab::stage("the parent sleeps in rounds; each SIGCHLD cuts a sleep short");
-    lab::ask("lab07.sleep_cut", {{"interval", interval.count()}});  // --step: predict it
+    lab::ask(question, {{"interval", interval.count()}});  // --step: predict it
     start.open();  // after the answer: the children have waited at the gate till now
     lab::say("gate",
              "the children start sleeping in {offset} s and {offset_2} s: they end in the middle "
@@ -121,9 +132,9 @@ int main(int argc, char** argv) {
     for (int round = 1; round <= rounds; ++round) {
       const auto woke = lab::timed_sleep(round, asked, &handler_calls);  // "sleep", "wake"
       if (woke.moved)  // the premise: a child ended during this sleep
-        lab::reveal("lab07.sleep_cut", woke.slept < asked ? "cut" : "full", {{"round", round}});
+        lab::reveal(question, woke.slept < asked ? "cut" : "full", {{"round", round}});
     }
-    lab::reveal_unmarked("lab07.sleep_cut", "no child ended during a sleep", "none");
+    lab::reveal_unmarked(question, "no child ended during a sleep", "none");
 
     lab::stage("after the rounds: any child left? any zombie?");
     const bool clean = lab::no_child_left();  // a zombie or a late child: reported, reaped

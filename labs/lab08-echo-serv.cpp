@@ -20,6 +20,18 @@
 #include "os/net.hpp"
 #include "serve.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab08.served_child",
+    "A client connects, is echoed and closes; the child that served it exits. What becomes of "
+    "that child?",
+    {{{"Z", "it stays a zombie until the server exits"},
+      {"gone", "the server reaps it at once: it is gone from /proc"},
+      {"init", "init adopts it and reaps it"}}},
+    "its exit raises SIGCHLD, and the handler calls waitpid(-1, &status, WNOHANG) until it "
+    "returns 0 or -1, so no zombie stays."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 // SIGCHLD: reap until waitpid says 0 (the others still run) or -1 (none left).
@@ -83,7 +95,7 @@ int main(int argc, char** argv) {
     const int listen_sock = lab::stop_shuts_down(listener.get());    // accept fails at a stop
     if (!o.quiet) {
       lab::stage("listening: connections wait in the backlog until accepted");
-      lab::ask("lab08.served_child");  // --step: predict what becomes of a served child
+      lab::ask(question);  // --step: predict what becomes of a served child
     }
     lab::accept_failures failures;
     long long connections = 0, refused = 0, forked = 0;
@@ -91,7 +103,7 @@ int main(int argc, char** argv) {
     while (!lab::stop_requested()) {
       if (!revealed && lab::first_reaped()) {  // the first reaped child: still in /proc?
         const auto after = lab::read_proc(lab::first_reaped());
-        lab::reveal("lab08.served_child", after ? std::string(1, after->state) : "gone");
+        lab::reveal(question, after ? std::string(1, after->state) : "gone");
         revealed = true;
       }
       if (o.max_children > 0) lab::wait_for_room(forked, o.max_children);  // at the limit
@@ -129,7 +141,7 @@ int main(int argc, char** argv) {
         lab::stage("the child echoes; the server is back in accept");
       }
     }
-    if (!revealed && lab::first_reaped()) lab::reveal("lab08.served_child", "gone");
+    if (!revealed && lab::first_reaped()) lab::reveal(question, "gone");
     return lab::stop_serving(listener, connections, refused);  // the children ended, reaped
   });
 }

@@ -24,6 +24,18 @@
 #include "lab.hpp"
 #include "split_client.hpp"
 
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab09.eof",
+    "At the end of input the writer calls {call}; the reader still holds the same socket. Will "
+    "the reader get end of file from the server?",
+    {{{"yes", "yes: the server sees end of file, echoes the rest and closes"},
+      {"no", "no: the connection stays open, and the reader waits"}}},
+    "shutdown(SHUT_WR) ends the connection's sending direction for every process that holds it, "
+    "while close() drops only this process's descriptor, and the reader's copy keeps the "
+    "connection open."};
+static_assert(lab::well_formed(question));
+
 namespace {
 
 volatile sig_atomic_t stop_signal = 0;  // the reader's SIGINT/SIGTERM, only noted here
@@ -53,7 +65,7 @@ void run_lock_step(lab::unique_fd& connection, lab::input_lines& input, lab::ech
 // The course's split client (echo_mpclient.c), with every end handled.
 void run_split(lab::unique_fd& connection, lab::input_lines& input, lab::echo_output& echo,
                const lab::client_options& o, lab::run_result& r) {
-  lab::ask("lab09.eof", {{"call", o.close_instead ? "close()" : "shutdown(SHUT_WR)"}});
+  lab::ask(question, {{"call", o.close_instead ? "close()" : "shutdown(SHUT_WR)"}});
   auto reports = lab::make_pipe();  // the writer tells the reader how far it got
   const pid_t writer = lab::fork_as("writer");
   if (writer == 0) {  // child: standard input -> socket
@@ -101,9 +113,9 @@ void run_split(lab::unique_fd& connection, lab::input_lines& input, lab::echo_ou
   }
   if (end_of_file) watch.at_end_of_file(echo);  // the last reports, "close"; did it finish?
   if (stop_signal == 0 && watch.premise && !failed)
-    lab::reveal("lab09.eof", end_of_file && !watch.hung ? "yes" : "no");
+    lab::reveal(question, end_of_file && !watch.hung ? "yes" : "no");
   else if (stop_signal == 0)  // the premise is gone: the answer is shown, not marked
-    lab::reveal_unmarked("lab09.eof",
+    lab::reveal_unmarked(question,
                          idle ? "the server stopped answering, so the run could not show what "
                                 "the writer's call does"
                               : "the server closed the connection before the writer's call: its "

@@ -18,9 +18,21 @@
 #include <thread>
 #include <vector>
 
-#include "answer.hpp"
 #include "children.hpp"
 #include "lab.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab10.zombies",
+    "{children} children exit while SIGCHLD is blocked; then SIGCHLD is unblocked and the handler "
+    "(--reaper {reaper}) runs. How many zombies will be left?",
+    {{{"0", "none"},
+      {"1", "one"},
+      {"2+", "more than one"}}},
+    "a blocked standard signal is one pending bit, so {children} exits made the handler run once: "
+    "reaping one child per run leaves the others as zombies, reaping in a loop leaves none "
+    "({actual} here)."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -112,7 +124,7 @@ int main(int argc, char** argv) {
           {{"exited", children}, {"signal", "SIGCHLD"}, {"pending", lab::is_pending(SIGCHLD)}});
       lab::show_tree("all children are zombies; SIGCHLD waits, blocked:");
       lab::stage("unblocking SIGCHLD: the pending signal is delivered now, once");
-      lab::ask("lab10.zombies", {{"children", children}, {"reaper", reaper}});  // --step: predict
+      lab::ask(question, {{"children", children}, {"reaper", reaper}});  // --step: predict
       // SIGCHLD is blocked, so no pause can change this; checked all the same, from /proc.
       premise_held = all_zombies_pending();
     }  // the old mask comes back here, and the handler runs before the call returns
@@ -127,8 +139,7 @@ int main(int argc, char** argv) {
               {"deliveries", deliveries},
               {"reaped", reaped},
               {"zombies", zombies}});
-    lab::reveal(
-        "lab10.zombies", zombies,  // counted in /proc
+    lab::reveal(question, zombies,  // counted in /proc
         {premise_held, "the children were not all zombies with SIGCHLD pending at the answer"});
     lab::show_tree(zombies > 0 ? "the zombies the handler left:" : "no zombie left:");
     lab::stage("holding {seconds} s: look with ps (the STAT column)", {{"seconds", hold.count()}});

@@ -11,12 +11,23 @@
 //                    [--sleep S] [--json] [--step]
 #include <unistd.h>
 
-#include "answer.hpp"
 #include "blocked_watch.hpp"
 #include "call_outcome.hpp"
 #include "children.hpp"
 #include "lab.hpp"
 #include "loopback.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab11.interrupted",
+    "SIGUSR1's handler will run while the parent is blocked in {call} (sa_flags {flags}). What "
+    "will {call} do?",
+    {{{"EINTR", "fail: -1 with errno EINTR"},
+      {"restarted", "carry on as if nothing had happened (restarted)"},
+      {"early", "return early, with the time left"}}},
+    "after a handler the kernel restarts a slow call only when the handler was installed with "
+    "SA_RESTART, and sleep() never: it returns early instead."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -81,7 +92,7 @@ int main(int argc, char** argv) {
         "blocked in {call}",
         {{"flags", flags}, {"call", call}});
     // --step: predict (before the fork: the child signals as soon as the parent blocks).
-    lab::ask("lab11.interrupted", {{"call", call}, {"flags", flags}});
+    lab::ask(question, {{"call", call}, {"flags", flags}});
     const pid_t parent = ::getpid();
     const pid_t child = lab::fork_as("child");
     if (child == 0) {  // child
@@ -114,7 +125,7 @@ int main(int argc, char** argv) {
       lab::say_woke(sleep_seconds, start, left);
       lab::say_call_result(call, 1, {static_cast<long>(left), 0, "", ""}, false, action);
       // The premise: the signal came while sleep() still slept (not after a short --sleep).
-      lab::reveal("lab11.interrupted",
+      lab::reveal(question,
                   handled == 1 ? (left > 0 ? "early" : "restarted") : std::to_string(left),
                   {handled == 1, "sleep() had ended before the signal came"});
       as_designed = left > 0;
@@ -128,7 +139,7 @@ int main(int argc, char** argv) {
       const bool restarted = got.result >= 0 && attempt == 1 && handled == 1;
       lab::say_call_result(call, attempt, got, restarted, action);
       if (attempt == 1)
-        lab::reveal("lab11.interrupted", got.error == EINTR ? "EINTR"
+        lab::reveal(question, got.error == EINTR ? "EINTR"
                                          : got.result >= 0  ? "restarted"
                                                             : lab::errno_name(got.error));
       if (got.error != EINTR) {

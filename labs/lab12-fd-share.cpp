@@ -18,7 +18,6 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "answer.hpp"
 #include "children.hpp"
 #include "lab.hpp"
 #include "loopback.hpp"
@@ -26,6 +25,17 @@
 #include "os/scratch_file.hpp"
 #include "os/turns.hpp"
 #include "records.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab12.eof",
+    "Next the child closes its copy of the connected socket and exits. Will the client see end of "
+    "file?",
+    {{{"eof", "yes, at once"},
+      {"wait", "no: it waits, the connection is still open"}}},
+    "a connection closes only with the last descriptor for it, and fork gave the parent one too: "
+    "closed in the parent, the child's close is the last; kept (--leak), it is not."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -84,7 +94,7 @@ int shared_connection(bool leak, lab::seconds timeout) {
   char hello[16];
   if (lab::read_some(client.get(), hello) == 0)
     throw std::runtime_error("the child closed the connection before saying hello");
-  lab::ask("lab12.eof");  // --step: predict it before the descriptor tables tell
+  lab::ask(question);  // --step: predict it before the descriptor tables tell
   // The child waits for "bye", however long the learner takes: checked all the same.
   const auto served_by = lab::read_proc(child);
   const bool premise_held = served_by && served_by->state != 'Z';
@@ -118,7 +128,7 @@ int shared_connection(bool leak, lab::seconds timeout) {
   };
   say_result(eof ? "the client saw end of file after {waited} s"
                  : "no end of file after {timeout} s: the parent's copy keeps the connection open");
-  lab::reveal("lab12.eof", eof ? "eof" : "wait",
+  lab::reveal(question, eof ? "eof" : "wait",
               {premise_held, "the child had ended before the answer"});
   if (!eof) {
     lab::say("close", "the parent closes its copy at last, fd {fd}", {{"fd", connection.get()}});

@@ -22,11 +22,22 @@
 #include <thread>
 #include <vector>
 
-#include "answer.hpp"
 #include "capture.hpp"
 #include "capture_row.hpp"
 #include "children.hpp"
 #include "lab.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab13.pipe_count",
+    "With stdout a pipe, how many times will the pre-fork line come out?",
+    {{{"0", "not at all"},
+      {"1", "once"},
+      {"2+", "twice"}}},
+    "into a pipe stdio flushes only when its buffer is full or at exit(), so a line still "
+    "buffered at fork is copied with the child's memory and printed by each exit() that flushes "
+    "it ({actual} here)."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -128,11 +139,11 @@ int main(int argc, char** argv) {
                          : "the victim writes a line with stdio, does not flush, forks; its child "
                            "ends with {child_exit}()",
                  {{"child_exit", w.child_exit}, {"flush", w.flush}});
-      lab::ask("lab13.pipe_count");  // --step, for the first way only: predict the pipe's count
+      lab::ask(question);  // --step, for the first way only: predict the pipe's count
       for (const bool to_pty : outputs) {
         const int count = capture(self, w, to_pty, hold);
         if (!to_pty)  // the premise: the victim ran as described
-          lab::reveal("lab13.pipe_count", count, {count >= 0, "the victim program failed"});
+          lab::reveal(question, count, {count >= 0, "the victim program failed"});
         failed = failed || count < 0;
         duplicated = duplicated || count > 1;
       }

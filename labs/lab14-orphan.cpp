@@ -16,10 +16,20 @@
 
 #include <thread>
 
-#include "answer.hpp"
 #include "children.hpp"
 #include "lab.hpp"
 #include "os/cues.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab14.adopter",
+    "The parent exits first. Who will be the child's parent then?",
+    {{{"gone", "nobody: the child ends with its parent"},
+      {"init", "init, or the nearest subreaper above the lab"},
+      {"lab", "the lab, its grandparent"}}},
+    "an orphan gets a new parent at once: the nearest ancestor that called "
+    "prctl(PR_SET_CHILD_SUBREAPER) (the lab, with --subreaper), else init."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -107,7 +117,7 @@ int main(int argc, char** argv) {
     lab::name_process(child, "child");
     lab::say_state(child);
     lab::stage("three generations: lab, parent, child; now the parent exits first");
-    lab::ask("lab14.adopter");  // --step: predict the orphan's new parent
+    lab::ask(question);  // --step: predict the orphan's new parent
     // The parent exits only on our cue, the child only on ours: a slow answer
     // changes nothing. The premise, checked all the same: the child lives.
     const auto before = lab::read_proc(child);
@@ -120,7 +130,7 @@ int main(int argc, char** argv) {
     lab::say_state(child);
     const auto orphan = lab::read_proc(child);
     const char* adopter = !orphan ? "gone" : orphan->ppid == ::getpid() ? "lab" : "init";
-    lab::reveal("lab14.adopter", adopter,
+    lab::reveal(question, adopter,
                 {premise_held, "the child was no longer the parent's when it exited"});
     lab::show_tree(subreaper ? "the orphan is the lab's child now:"
                              : "the orphan has left the lab's tree:");

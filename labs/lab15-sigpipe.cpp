@@ -16,13 +16,24 @@
 
 #include <thread>
 
-#include "answer.hpp"
 #include "children.hpp"
 #include "lab.hpp"
 #include "loopback.hpp"
 #include "os/net.hpp"
 #include "os/pidfd_wait.hpp"
 #include "socket_report.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab15.writer_end",
+    "The peer will reset the connection, and the writer will write to it twice more (--mode "
+    "{mode}). How will the writer end?",
+    {{{"killed", "killed by SIGPIPE, without a word"},
+      {"exited", "it reports EPIPE itself and exits 0"},
+      {"blocked", "it blocks in write() for ever"}}},
+    "writing to a connection the peer has reset raises SIGPIPE, whose default action kills "
+    "silently; ignored (SIG_IGN) or avoided (MSG_NOSIGNAL), the same write just fails with EPIPE."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -84,7 +95,7 @@ int main(int argc, char** argv) {
   return cli.run(argc, argv, [&] {
     lab::stage("the peer listens on 127.0.0.1; port 0 lets the kernel pick the port");
     auto [listener, port] = lab::listen_on_loopback(1);
-    lab::ask("lab15.writer_end", {{"mode", mode}});  // --step: predict it (before the fork)
+    lab::ask(question, {{"mode", mode}});  // --step: predict it (before the fork)
 
     lab::gate reset_sent;
     const pid_t writer = lab::fork_as("writer");
@@ -128,7 +139,7 @@ int main(int argc, char** argv) {
     // The premise: the writer made its writes after the RST (and did not fail on its own).
     const bool premise_held =
         (killed && ended.si_status == SIGPIPE) || (!killed && ended.si_status == 0);
-    lab::reveal("lab15.writer_end", killed ? "killed" : "exited",
+    lab::reveal(question, killed ? "killed" : "exited",
                 {premise_held, "the writer ended before its writes after the reset"});
     lab::show_tree("the writer has ended and is a zombie until the parent reaps it");
     lab::stage("the writer is a zombie: its wait status waits for the parent");

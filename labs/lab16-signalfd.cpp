@@ -19,7 +19,6 @@
 #include <optional>
 #include <thread>
 
-#include "answer.hpp"
 #include "children.hpp"
 #include "lab.hpp"
 #include "loopback.hpp"
@@ -27,6 +26,18 @@
 #include "os/net.hpp"
 #include "os/self_pipe.hpp"
 #include "wakeup_report.hpp"
+
+// The quiz: predict, then observe (asked and revealed below).
+constexpr lab::quiz_question question{
+    "lab16.deliveries",
+    "{children} children exited while SIGCHLD was blocked. How many SIGCHLD will the loop read "
+    "from its {via}?",
+    {{{"0", "none: a blocked signal is lost"},
+      {"1", "one: a pending signal is one bit"},
+      {"2+", "one per child"}}},
+    "a standard signal pends as one bit however often it is sent, so the loop learns of SIGCHLD "
+    "{actual} time(s) and must reap with waitpid(WNOHANG) until none is left."};
+static_assert(lab::well_formed(question));
 
 namespace {
 
@@ -115,7 +126,7 @@ int main(int argc, char** argv) {
       lab::say("sleep", "holding {seconds} s: try ps now", {{"seconds", hold.count()}});
       std::this_thread::sleep_for(hold);
     }
-    lab::ask("lab16.deliveries", {{"children", children}, {"via", via}});  // --step: predict it
+    lab::ask(question, {{"children", children}, {"via", via}});  // --step: predict it
     // SIGCHLD is blocked: no pause can change this; checked all the same, from /proc.
     const bool premise_held = lab::zombie_children() == children && lab::is_pending(SIGCHLD);
 
@@ -159,7 +170,7 @@ int main(int argc, char** argv) {
       }
     }
 
-    lab::reveal("lab16.deliveries", signals,
+    lab::reveal(question, signals,
                 {premise_held, "not every child was a zombie with SIGCHLD pending at the answer"});
     lab::stage("the loop has reaped every child; no handler reaped or printed anything");
     const auto left = static_cast<int>(lab::children_of(::getpid()).size());

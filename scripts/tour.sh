@@ -8,13 +8,13 @@
 # A lab that runs to its end in the tour counts as completed.
 #
 # Usage: scripts/tour.sh [--list] [--from N | --only N] [--no-pause] [--no-quiz]
-#                        [--lang en|zh] [--reset [--yes]]
+#                        [--lang en|zh|ko] [--reset [--yes]]
 #   --list      every lab with its purpose; a check mark for those completed
 #   --from N    start at lab N
 #   --only N    run lab N alone
 #   --no-pause  run straight through, short timings, no questions
 #   --no-quiz   pause, but do not ask for predictions
-#   --lang L    en or zh (default: from LC_ALL, LC_MESSAGES, LANG)
+#   --lang L    en, zh or ko (default: from LC_ALL, LC_MESSAGES, LANG)
 #   --reset     forget which labs are completed (asks first; --yes: don't ask)
 # Progress is kept in $XDG_STATE_HOME/forklab/completed (XDG_STATE_HOME only if
 # it is an absolute path), else ~/.local/state/forklab/completed; where it
@@ -25,35 +25,39 @@ cd "$(dirname "$0")/.."
 
 usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 
-# number|executable|purpose|purpose in Chinese|arguments at a terminal (with
-# --step)|arguments straight through, short timings
+# number|executable|purpose (a message id, see say)|arguments at a terminal
+# (with --step)|arguments straight through, short timings
 # (";" separates two runs of the same lab: the wrong way, then the right way)
 catalogue=(
-  "01|lab01-fork|fork returns twice; parent and child keep separate memory|fork 返回两次；父子进程各有一份内存||"
-  "02|lab02-zombie|a child that exits un-waited becomes a zombie|退出后无人等待的子进程成为僵尸进程|--children 2 --hold 20|--children 2 --hold 0.2"
-  "03|lab03-wait|wait() collects exit statuses: WIFEXITED, WEXITSTATUS, WTERMSIG|wait() 收集退出状态：WIFEXITED、WEXITSTATUS、WTERMSIG|--kill-one --hold 10|--kill-one --hold 0.2"
-  "04|lab04-waitpid|waitpid(WNOHANG): the parent works while the child lives|waitpid(WNOHANG)：子进程活着时父进程照常工作||--child-sleep 0.6 --poll 0.2"
-  "05|lab05-signal|signal() and alarm(): a signal cuts sleep() short|signal() 与 alarm()：信号让 sleep() 提前结束||--alarm 1 --rounds 1"
-  "06|lab06-sigaction|sigaction(): the same, portable, with the old action read back|sigaction()：同样的事，可移植，并读回旧的动作||--alarm 1 --rounds 1"
-  "07|lab07-reaper|reaping children from a SIGCHLD handler|在 SIGCHLD 信号处理函数中回收子进程||--child-sleep 0.3 --rounds 2 --interval 1"
-  "08|lab08-echo-serv|a fork-per-client echo server (with lab09 as its client)|每个客户端 fork 一个子进程的回声服务器（lab09 是它的客户端）||"
-  "09|lab09-echo-cli|a client that reads in one process and writes in another|读写分在两个进程中的客户端||"
-  "10|lab10-coalesce|signals do not queue: one SIGCHLD for many children|信号不排队：多个子进程只有一个 SIGCHLD|--children 5 --reaper once --hold 10;--children 5 --reaper loop --hold 0|--children 5 --reaper once --hold 0;--children 5 --reaper loop --hold 0"
-  "11|lab11-eintr|a slow call interrupted by a signal: EINTR or SA_RESTART|被信号中断的慢速系统调用：EINTR 还是 SA_RESTART|--call read;--call read --restart|--call read --hold 0.2;--call read --restart --hold 0.2"
-  "12|lab12-fd-share|fork shares open files: one offset, and a socket closes at its last close|fork 共享打开的文件：同一个偏移量，套接字在最后一次 close 时才关闭|--separate-open --leak --timeout 3;|--separate-open --leak --timeout 0.3;"
-  "13|lab13-stdio-dup|stdio buffers duplicated by fork: once on a terminal, twice in a pipe|fork 复制 stdio 缓冲区：终端上一次，管道里两次|--all|--all"
-  "14|lab14-orphan|an orphan is adopted by init or the nearest subreaper|孤儿进程由 init 或最近的 subreaper 收养|;--subreaper|--hold 0.2;--subreaper --hold 0.2"
-  "15|lab15-sigpipe|writing to a reset peer: killed by SIGPIPE, or EPIPE|向已重置的对端写数据：被 SIGPIPE 杀死，或得到 EPIPE|--mode default;--mode ignore;--mode nosignal|--mode default;--mode ignore;--mode nosignal"
-  "16|lab16-signalfd|SIGCHLD without async handlers: signalfd and the self-pipe|不用异步信号处理函数处理 SIGCHLD：signalfd 与自管道|--via signalfd;--via selfpipe|--via signalfd --children 5;--via selfpipe --children 5"
+  "01|lab01-fork|fork returns twice; parent and child keep separate memory||"
+  "02|lab02-zombie|a child that exits un-waited becomes a zombie|--children 2 --hold 20|--children 2 --hold 0.2"
+  "03|lab03-wait|wait() collects exit statuses: WIFEXITED, WEXITSTATUS, WTERMSIG|--kill-one --hold 10|--kill-one --hold 0.2"
+  "04|lab04-waitpid|waitpid(WNOHANG): the parent works while the child lives||--child-sleep 0.6 --poll 0.2"
+  "05|lab05-signal|signal() and alarm(): a signal cuts sleep() short||--alarm 1 --rounds 1"
+  "06|lab06-sigaction|sigaction(): the same, portable, with the old action read back||--alarm 1 --rounds 1"
+  "07|lab07-reaper|reaping children from a SIGCHLD handler||--child-sleep 0.3 --rounds 2 --interval 1"
+  "08|lab08-echo-serv|a fork-per-client echo server (with lab09 as its client)||"
+  "09|lab09-echo-cli|a client that reads in one process and writes in another||"
+  "10|lab10-coalesce|signals do not queue: one SIGCHLD for many children|--children 5 --reaper once --hold 10;--children 5 --reaper loop --hold 0|--children 5 --reaper once --hold 0;--children 5 --reaper loop --hold 0"
+  "11|lab11-eintr|a slow call interrupted by a signal: EINTR or SA_RESTART|--call read;--call read --restart|--call read --hold 0.2;--call read --restart --hold 0.2"
+  "12|lab12-fd-share|fork shares open files: one offset, and a socket closes at its last close|--separate-open --leak --timeout 3;|--separate-open --leak --timeout 0.3;"
+  "13|lab13-stdio-dup|stdio buffers duplicated by fork: once on a terminal, twice in a pipe|--all|--all"
+  "14|lab14-orphan|an orphan is adopted by init or the nearest subreaper|;--subreaper|--hold 0.2;--subreaper --hold 0.2"
+  "15|lab15-sigpipe|writing to a reset peer: killed by SIGPIPE, or EPIPE|--mode default;--mode ignore;--mode nosignal|--mode default;--mode ignore;--mode nosignal"
+  "16|lab16-signalfd|SIGCHLD without async handlers: signalfd and the self-pipe|--via signalfd;--via selfpipe|--via signalfd --children 5;--via selfpipe --children 5"
 )
 
+# The languages: English, and each one the tour has words in (labs/<lang>/tour.tsv).
+is_language() { [ "$1" = en ] || { [[ "$1" =~ ^[a-z][a-z]$ ]] && [ -f "labs/$1/tour.tsv" ]; }; }
+
 # The language the environment asks for, as the labs decide it: the first of
-# LC_ALL, LC_MESSAGES and LANG that is set; zh... gives zh, anything else en.
+# LC_ALL, LC_MESSAGES and LANG that is set; its first two letters when they
+# name a language (zh_CN.UTF-8: zh, ko_KR.UTF-8: ko), else en.
 environment_language() {
   local value
   for value in "${LC_ALL:-}" "${LC_MESSAGES:-}" "${LANG:-}"; do
     if [ -n "$value" ]; then
-      case "$value" in zh*) echo zh ;; *) echo en ;; esac
+      if is_language "${value:0:2}"; then echo "${value:0:2}"; else echo en; fi
       return
     fi
   done
@@ -85,8 +89,8 @@ while [ $# -gt 0 ]; do
       if [ "$1" = --from ]; then from=$((10#$2)); else only=$((10#$2)); fi
       shift ;;
     --lang)
-      if [ $# -lt 2 ] || { [ "$2" != en ] && [ "$2" != zh ]; }; then
-        echo "tour.sh: --lang needs en or zh" >&2
+      if [ $# -lt 2 ] || ! is_language "$2"; then
+        echo "tour.sh: --lang needs en, zh or ko" >&2
         exit 2
       fi
       lang=$2
@@ -101,8 +105,24 @@ while [ $# -gt 0 ]; do
 done
 [ -t 0 ] && [ -t 1 ] || pause=0
 
-# The tour's own words in the chosen language: say ENGLISH CHINESE.
-say() { if [ "$lang" = zh ]; then echo "$2"; else echo "$1"; fi; }
+# The tour's own words in the chosen language, as the labs speak theirs: each
+# text is its English template, looked up in labs/<lang>/tour.tsv (the
+# template, a tab, its translation); a template it lacks stays English.
+declare -A tour_words=()
+if [ "$lang" != en ]; then
+  while IFS=$'\t' read -r id text; do
+    [ -z "$id" ] || [[ "$id" == '#'* ]] || tour_words[$id]=$text
+  done <"labs/$lang/tour.tsv"
+fi
+# words TEMPLATE [KEY=VALUE...]: the template in the chosen language, each
+# {KEY} replaced by its VALUE. say: the same, as a line.
+words() {
+  local text=${tour_words[$1]:-$1} pair
+  shift
+  for pair in "$@"; do text=${text//"{${pair%%=*}}"/"${pair#*=}"}; done
+  printf '%s' "$text"
+}
+say() { printf '%s\n' "$(words "$@")"; }
 
 # A progress file that is a symlink is never read or written through.
 is_completed() {
@@ -115,8 +135,9 @@ progress_temp=""
 cannot_save() {
   [ "$progress_warned" -eq 0 ] || return 0
   progress_warned=1
-  say "tour.sh: progress not saved (${state_file:-no HOME or XDG_STATE_HOME}: $1); the tour goes on" \
-    "tour.sh：进度未保存（${state_file:-没有 HOME 或 XDG_STATE_HOME}：$1）；导览继续" >&2
+  local where=${state_file:-$(words "no HOME or XDG_STATE_HOME")}
+  say "tour.sh: progress not saved ({where}: {reason}); the tour goes on" \
+    where="$where" reason="$(words "$1")" >&2
 }
 
 # Adds lab $1 to the progress file: the old lines and the new one into a
@@ -146,8 +167,8 @@ if [ "$reset" -eq 1 ]; then
       echo "tour.sh: --reset asks first; without a terminal add --yes" >&2
       exit 2
     fi
-    read -r -p "$(say "Forget which labs you completed? [y/N] " "忘掉已完成的实验记录吗？[y/N] ")" answer
-    [[ "$answer" =~ ^[yY] ]] || { say "kept" "已保留"; exit 0; }
+    read -r -p "$(words "Forget which labs you completed? [y/N] ")" answer
+    [[ "$answer" =~ ^[yY] ]] || { say "kept"; exit 0; }
   fi
   if [ -n "$state_file" ] && { [ -L "$state_file" ] || [ -e "$state_file" ]; }; then
     if [ -d "$state_file" ] && ! [ -L "$state_file" ]; then
@@ -156,16 +177,16 @@ if [ "$reset" -eq 1 ]; then
     fi
     rm -f "$state_file" || exit 1
   fi
-  say "progress reset" "进度已清除"
+  say "progress reset"
   exit 0
 fi
 
 if [ "$list" -eq 1 ]; then
   for entry in "${catalogue[@]}"; do
-    IFS='|' read -r number name purpose purpose_zh _ <<<"$entry"
+    IFS='|' read -r number name purpose _ <<<"$entry"
     mark=" "
     is_completed "$number" && mark="✓"
-    [ "$lang" = zh ] && purpose=$purpose_zh
+    purpose=$(words "$purpose")
     printf '%s %s  %-16s %s\n' "$mark" "$number" "$name" "$purpose"
   done
   exit 0
@@ -266,8 +287,7 @@ run_echo_pair() {
   local status=0
   echo "\$ $bin/lab09-echo-cli 127.0.0.1 $port"
   if [ "$pause" -eq 1 ]; then
-    say "type lines to send; a line with q (or Ctrl-D) ends the client" \
-      "输入要发送的行；输入 q（或 Ctrl-D）结束客户端"
+    say "type lines to send; a line with q (or Ctrl-D) ends the client"
     "$bin/lab09-echo-cli" 127.0.0.1 "$port" "${common_args[@]}" "${step_args[@]}" || status=$?
   else
     # lab09 narrates on stderr (its stdout is the echoed bytes): both into
@@ -305,20 +325,20 @@ run_entry() {
 }
 
 for entry in "${catalogue[@]}"; do
-  IFS='|' read -r number name purpose purpose_zh interactive_runs straight_runs <<<"$entry"
+  IFS='|' read -r number name purpose interactive_runs straight_runs <<<"$entry"
   index=$((10#$number))
   if [ -n "$only" ]; then [ "$index" -eq "$only" ] || continue; fi
   [ "$index" -ge "$from" ] || continue
   # lab09 runs together with lab08 (its server): once, whichever comes first
   [ "$number" = 09 ] && [ -z "$only" ] && [ "$from" -le 8 ] && continue
-  [ "$lang" = zh ] && purpose=$purpose_zh
+  purpose=$(words "$purpose")
   note=notes/$lang/$number-${name#lab[0-9][0-9]-}.md
   [ -f "$note" ] || note=notes/en/$number-${name#lab[0-9][0-9]-}.md
   echo
   echo "=== lab $number · $name — $purpose"
-  echo "    $(say notes 笔记): $note"
+  echo "    $(words "notes"): $note"
   if [ "$pause" -eq 1 ]; then
-    read -r -p "$(say "Enter to start, q to stop the tour: " "回车开始，输入 q 结束导览：")" answer
+    read -r -p "$(words "Enter to start, q to stop the tour: ")" answer
     [ "$answer" = q ] && exit 0
     runs=$interactive_runs
   else
@@ -332,10 +352,9 @@ for entry in "${catalogue[@]}"; do
     fi
   else
     status=$?
-    say "lab $number ended with an error (status $status)" "lab $number 出错结束（状态 $status）" >&2
+    say "lab {number} ended with an error (status {status})" number="$number" status="$status" >&2
     exit 1
   fi
 done
 echo
-say "tour done: scripts/tour.sh --list shows your progress" \
-  "导览结束：scripts/tour.sh --list 显示你的进度"
+say "tour done: scripts/tour.sh --list shows your progress"

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 #include "os/sys.hpp"
 #include "voice/text.hpp"
 
@@ -71,12 +71,21 @@ std::string fill(std::string_view text, const values& given) {
   return out;
 }
 
-bool in_chinese() {
-  return narrator_settings().lang == "zh";
-}
+// The words around every question; message ids, translated as any other.
+constexpr std::string_view ask_words = "predict: {question}";
+constexpr std::string_view hint_words =
+    "type {first}-{last} and Enter (Enter alone skips the question)";
+constexpr std::string_view right_words = "right: {right_choice}\nWhy: {why}";
+constexpr std::string_view wrong_words =
+    "you chose {chosen_choice}; the run says {right_choice}\nWhy: {why}";
+constexpr std::string_view unanswered_words = "the run says {right_choice}\nWhy: {why}";
+constexpr std::string_view unmatched_words = "the run gave {actual}, none of the choices\nWhy: {why}";
+constexpr std::string_view unmarked_words =
+    "not marked: the question's premise no longer held ({what_changed}); the run gave {actual}";
 
-std::string_view in_language(std::string_view en, std::string_view zh) {
-  return in_chinese() ? zh : en;
+// A question's text, or the words around it, in the reader's language.
+std::string_view in_language(std::string_view english) {
+  return translate(english, narrator_settings().lang).value_or(english);
 }
 
 // One line from the learner, as stage() reads Enter: the terminal when there
@@ -105,21 +114,15 @@ asked_question* find_asked(std::string_view id) {
   return nullptr;
 }
 
-const quiz_question& question_for(std::string_view id) {
-  const quiz_question* question = find_quiz_question(id);
-  if (!question) throw std::invalid_argument("no quiz question " + std::string(id));
-  return *question;
-}
-
 // "2) twice", or "" for choice 0.
 std::string numbered(const asked_question& a, int choice) {
   if (choice < 1 || choice > static_cast<int>(a.choices.size())) return "";
   return std::to_string(choice) + ") " + a.choices[static_cast<std::size_t>(choice - 1)];
 }
 
-void show_answer(std::string_view id, std::string_view actual_text, const field& actual,
+void show_answer(const quiz_question& question, std::string_view actual_text, const field& actual,
                  std::initializer_list<field> fields) {
-  const quiz_question& question = question_for(id);
+  const std::string_view id = question.id;
   asked_question* a = find_asked(id);
   if (!a || a->revealed) return;
   a->revealed = true;
@@ -127,17 +130,16 @@ void show_answer(std::string_view id, std::string_view actual_text, const field&
   values given = a->fields;
   for (auto& v : values_of(fields)) given.push_back(std::move(v));
   given.emplace_back("actual", std::string(actual_text));
-  const std::string why = fill(in_language(question.why_en, question.why_zh), given);
-  const quiz_words& words = quiz_words_in(narrator_settings().lang);
+  const std::string why = fill(in_language(question.why), given);
   const values parts = {{"chosen_choice", numbered(*a, a->chosen)},
                         {"right_choice", numbered(*a, right)},
                         {"actual", std::string(actual_text)},
                         {"why", why}};
-  const std::string_view shape = right == 0           ? words.unmatched
-                                 : a->chosen == 0     ? words.unanswered
-                                 : a->chosen == right ? words.right
-                                                      : words.wrong;
-  say_localized("answer", fill(shape, parts),
+  const std::string_view shape = right == 0           ? unmatched_words
+                                 : a->chosen == 0     ? unanswered_words
+                                 : a->chosen == right ? right_words
+                                                      : wrong_words;
+  say_localized("answer", fill(in_language(shape), parts),
                 {{"question", id},
                  {"chosen", a->chosen},
                  {"right", right},
@@ -151,45 +153,6 @@ void show_answer(std::string_view id, std::string_view actual_text, const field&
 }
 
 }  // namespace
-
-const quiz_question* find_quiz_question(std::string_view id) {
-  for (const quiz_question& question : quiz_questions())
-    if (question.id == id) return &question;
-  return nullptr;
-}
-
-int quiz_choice_count(const quiz_question& question) {
-  int count = 0;
-  for (const quiz_choice& choice : question.choices)
-    if (!choice.en.empty() || !choice.zh.empty()) ++count;
-  return count;
-}
-
-int right_quiz_choice(const quiz_question& question, std::string_view actual) {
-  const auto number = [](std::string_view text, long long& value) {
-    if (text.empty()) return false;
-    std::size_t i = text.front() == '-' ? 1 : 0;
-    if (i == text.size()) return false;
-    value = 0;
-    for (; i < text.size(); ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      value = value * 10 + (text[i] - '0');
-    }
-    if (text.front() == '-') value = -value;
-    return true;
-  };
-  const int count = quiz_choice_count(question);
-  for (int i = 0; i < count; ++i) {
-    const std::string_view when = question.choices[static_cast<std::size_t>(i)].when;
-    long long least = 0, value = 0;
-    if (when.ends_with('+') && number(when.substr(0, when.size() - 1), least)) {
-      if (number(actual, value) && value >= least) return i + 1;
-    } else if (when == actual) {
-      return i + 1;
-    }
-  }
-  return 0;
-}
 
 int parse_quiz_answer(std::string_view line, int choices) {
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
@@ -208,8 +171,8 @@ void enable_quiz(bool enabled) {
   quiz_enabled = enabled;
 }
 
-void ask(std::string_view id, std::initializer_list<field> fields) {
-  const quiz_question& question = question_for(id);
+void ask(const quiz_question& question, std::initializer_list<field> fields) {
+  const std::string_view id = question.id;
   if (!narrator_settings().step || !quiz_enabled || input_ended || find_asked(id)) return;
   asked_question a;
   a.id = id;
@@ -217,17 +180,16 @@ void ask(std::string_view id, std::initializer_list<field> fields) {
   const int count = quiz_choice_count(question);
   for (int i = 0; i < count; ++i) {
     const quiz_choice& choice = question.choices[static_cast<std::size_t>(i)];
-    a.choices.push_back(fill(in_language(choice.en, choice.zh), a.fields));
+    a.choices.push_back(fill(in_language(choice.text), a.fields));
   }
-  const quiz_words& words = quiz_words_in(narrator_settings().lang);
-  const std::string prompt = fill(in_language(question.en, question.zh), a.fields);
-  std::string text = fill(words.ask, {{"question", prompt}});
+  const std::string prompt = fill(in_language(question.text), a.fields);
+  std::string text = fill(in_language(ask_words), {{"question", prompt}});
   std::string listed;
   for (int i = 1; i <= count; ++i) {
     text += "\n  " + numbered(a, i);
     listed += (listed.empty() ? "" : " | ") + numbered(a, i);
   }
-  text += "\n" + fill(words.hint, {{"first", "1"}, {"last", std::to_string(count)}});
+  text += "\n" + fill(in_language(hint_words), {{"first", "1"}, {"last", std::to_string(count)}});
   say_localized(
       "quiz", text,
       {{"question", id}, {"prompt", prompt}, {"choices", count}, {"choice_list", listed}});
@@ -235,15 +197,15 @@ void ask(std::string_view id, std::initializer_list<field> fields) {
   asked.push_back(std::move(a));
 }
 
-void reveal_unmarked(std::string_view id, std::string_view what_changed, std::string_view actual) {
-  question_for(id);
+void reveal_unmarked(const quiz_question& question, std::string_view what_changed,
+                     std::string_view actual) {
+  const std::string_view id = question.id;
   asked_question* a = find_asked(id);
   if (!a || a->revealed) return;
   a->revealed = true;
-  const std::string_view lang = narrator_settings().lang;
-  const std::string_view changed = translate(what_changed, lang).value_or(what_changed);
+  const std::string_view changed = in_language(what_changed);
   say_localized("answer",
-                fill(quiz_words_in(lang).unmarked,
+                fill(in_language(unmarked_words),
                      {{"what_changed", std::string(changed)}, {"actual", std::string(actual)}}),
                 {{"question", id},
                  {"chosen", a->chosen},
@@ -256,12 +218,27 @@ void reveal_unmarked(std::string_view id, std::string_view what_changed, std::st
                  {"what_changed", what_changed}});
 }
 
-void reveal(std::string_view id, long long actual, std::initializer_list<field> fields) {
-  show_answer(id, std::to_string(actual), field("actual", actual), fields);
+void reveal(const quiz_question& question, long long actual, std::initializer_list<field> fields) {
+  show_answer(question, std::to_string(actual), field("actual", actual), fields);
 }
 
-void reveal(std::string_view id, std::string_view actual, std::initializer_list<field> fields) {
-  show_answer(id, actual, field("actual", actual), fields);
+void reveal(const quiz_question& question, std::string_view actual,
+            std::initializer_list<field> fields) {
+  show_answer(question, actual, field("actual", actual), fields);
+}
+
+void reveal(const quiz_question& question, std::string_view actual, const premise& checked) {
+  if (checked.held)
+    reveal(question, actual);
+  else
+    reveal_unmarked(question, checked.what_changed, actual);
+}
+
+void reveal(const quiz_question& question, long long actual, const premise& checked) {
+  if (checked.held)
+    reveal(question, actual);
+  else
+    reveal_unmarked(question, checked.what_changed, std::to_string(actual));
 }
 
 }  // namespace lab

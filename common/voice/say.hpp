@@ -24,7 +24,7 @@ void start_narrator(const narrator_options& options);
 // allowed (those are every event's own); refer to other processes as "child".
 void say(std::string_view kind, std::string_view text, std::initializer_list<field> fields = {});
 // The same for a text already in the reader's language, one that brings its
-// own translations (the quiz's questions): not looked up in the catalogue.
+// own translations (the quiz's questions): not looked up again.
 void say_localized(std::string_view kind, std::string_view text,
                    std::initializer_list<field> fields = {});
 

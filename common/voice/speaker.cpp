@@ -11,7 +11,7 @@
 #include <map>
 
 #include "os/sys.hpp"
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 
 namespace lab {
 namespace {

@@ -16,8 +16,8 @@ struct narrator_options {
   bool json = false;
   bool color = false;
   bool step = false;  // stage() pauses for Enter
-  // "en" or "zh": the language of every text a person reads. Texts are looked
-  // up by their English template (catalog.hpp); JSON kinds and field values
+  // "en", "zh", "ko": the language of every text a person reads. Texts are
+  // looked up by their English template (i18n.hpp); JSON kinds and field values
   // stay as they are, only "text" changes. A text with no translation stays
   // English, and its JSON event gets "untranslated": true.
   std::string lang = "en";
@@ -34,7 +34,7 @@ const narrator_options& narrator_settings();
 // ---- Language ----------------------------------------------------------------
 
 // The template a person reads for the English template `text`: itself in
-// English, its translation otherwise — or, when the catalogue has none,
+// English, its translation otherwise — or, when no book has it,
 // itself again with `untranslated` set. Async-signal-safe.
 std::string_view localized(std::string_view text, bool& untranslated) noexcept;
 // True when the reader's language is not English. Async-signal-safe.

@@ -1,9 +1,10 @@
-// i18n: every lab speaks English and Chinese (--lang en|zh). Each lab runs with
-// --json in both languages, side by side; the events must be the same — the
-// same kinds in the same order for each role, the same field names, the same
-// values where a value does not change from run to run (pids, ports,
-// addresses and durations do) — and only the texts differ: Chinese ones, none
-// marked "untranslated". The language's default comes from the environment.
+// i18n: every lab speaks English, Chinese and Korean (--lang en|zh|ko). Each
+// lab runs with --json in the three languages, side by side; the events must
+// be the same — the same kinds in the same order for each role, the same field
+// names, the same values where a value does not change from run to run (pids,
+// ports, addresses and durations do) — and only the texts differ: Chinese or
+// Korean ones, none marked "untranslated". The language's default comes from
+// the environment.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -144,25 +145,40 @@ bool has_chinese(const std::string& text) {
   return false;
 }
 
+// True if `text` holds a Hangul syllable (U+AC00..U+D7A3: UTF-8 EA..ED first).
+bool has_hangul(const std::string& text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xEA && lead <= 0xED) return true;
+  }
+  return false;
+}
+
+bool in_language(const std::string& text, const std::string& lang) {
+  return lang == "zh" ? has_chinese(text) : lang == "ko" ? has_hangul(text) : !has_chinese(text);
+}
+
 void check_texts(const std::vector<event>& events, const std::string& lang,
                  const std::string& name) {
   for (const event& e : events) {
     INFO(name << " --lang " << lang << ": " << e.line);
     CHECK(!e.has("untranslated"));
-    if (lang == "zh") CHECK(has_chinese(e.text("text")));
+    if (lang != "en") CHECK(in_language(e.text("text"), lang));
   }
 }
 
-// The English and the Chinese run of one lab agree on everything but the texts.
-void check_same_events(const std::vector<event>& english, const std::vector<event>& chinese,
-                       const lab_run& run, const std::string& name) {
+// The English run and the run in `lang` of one lab agree on everything but the texts.
+void check_same_events(const std::vector<event>& english, const std::vector<event>& other,
+                       const std::string& lang, const lab_run& run, const std::string& name) {
   check_texts(english, "en", name);
-  check_texts(chinese, "zh", name);
-  const shapes en = shapes_of(english, run), zh = shapes_of(chinese, run);
-  CHECK_MESSAGE(en == zh, name << ": the events differ\n--lang en:\n"
-                               << listing(en) << "--lang zh:\n"
-                               << listing(zh));
+  check_texts(other, lang, name);
+  const shapes en = shapes_of(english, run), translated = shapes_of(other, run);
+  CHECK_MESSAGE(en == translated, name << ": the events differ\n--lang en:\n"
+                                       << listing(en) << "--lang " << lang << ":\n"
+                                       << listing(translated));
 }
+
+const std::vector<std::string> translations = {"zh", "ko"};
 
 void check_finished(lab_process& lab, const std::string& name) {
   const int status = lab.wait_exit(30s);
@@ -173,24 +189,27 @@ void check_finished(lab_process& lab, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("every lab: --lang zh emits the same events as English, with Chinese texts") {
+TEST_CASE("every lab: --lang zh and --lang ko emit the same events as English, in their words") {
   for (const lab_run& run : runs) {
     const std::string name = run_name(run.lab, run.args);
-    auto args_in = [&](const char* lang) {
+    auto args_in = [&](const std::string& lang) {
       auto args = run.args;
       args.insert(args.end(), {"--lang", lang});
       return args;
     };
-    // Both languages at once: the suite stays short.
+    // The languages at once: the suite stays short.
     lab_process english(run.lab, args_in("en"));
     lab_process chinese(run.lab, args_in("zh"));
+    lab_process korean(run.lab, args_in("ko"));
     check_finished(english, name + " --lang en");
     check_finished(chinese, name + " --lang zh");
-    check_same_events(english.events(), chinese.events(), run, name);
+    check_finished(korean, name + " --lang ko");
+    check_same_events(english.events(), chinese.events(), "zh", run, name);
+    check_same_events(english.events(), korean.events(), "ko", run, name);
   }
 }
 
-TEST_CASE("lab08 and lab09: the server and a client, each in both languages") {
+TEST_CASE("lab08 and lab09: the server and a client, each in every language") {
   struct pair_events {
     std::vector<event> server, client;
   };
@@ -213,9 +232,13 @@ TEST_CASE("lab08 and lab09: the server and a client, each in both languages") {
     return pair_events{server.events(), client.events()};
   };
   const pair_events english = serve_one_client("en");
-  const pair_events chinese = serve_one_client("zh");
-  check_same_events(english.server, chinese.server, {"lab08-echo-serv", {}}, "lab08-echo-serv");
-  check_same_events(english.client, chinese.client, {"lab09-echo-cli", {}}, "lab09-echo-cli");
+  for (const std::string& lang : translations) {
+    const pair_events other = serve_one_client(lang.c_str());
+    check_same_events(english.server, other.server, lang, {"lab08-echo-serv", {}},
+                      "lab08-echo-serv");
+    check_same_events(english.client, other.client, lang, {"lab09-echo-cli", {}},
+                      "lab09-echo-cli");
+  }
 }
 
 TEST_CASE("without --lang the environment decides: LC_ALL, then LC_MESSAGES, then LANG") {
@@ -242,21 +265,31 @@ TEST_CASE("without --lang the environment decides: LC_ALL, then LC_MESSAGES, the
   // --lang wins over the environment.
   const auto run = run_lab("lab01-fork", {"--lang", "en"});
   for (const event& e : run.events) CHECK(!has_chinese(e.text("text")));
+  // Korean from the environment, and a language with no books is English.
+  scoped_env korean("LC_ALL", "ko_KR.UTF-8");
+  const auto in_korean = run_lab("lab01-fork", {});
+  REQUIRE(!in_korean.events.empty());
+  for (const event& e : in_korean.events) CHECK(has_hangul(e.text("text")));
+  scoped_env french("LC_ALL", "fr_FR.UTF-8");
+  CHECK(!texts_are_chinese());
+  for (const event& e : run_lab("lab01-fork", {}).events) CHECK(!has_hangul(e.text("text")));
 }
 
-TEST_CASE("in Chinese for people too: every line once, Chinese") {
-  const auto human = run_lab("lab01-fork", {"--lang", "zh"}, {.json = false});
-  CHECK(WIFEXITED(human.status));
-  CHECK(WEXITSTATUS(human.status) == 0);
-  CHECK(check_each_line_once(human.lines) == "");
-  REQUIRE(!human.lines.empty());
-  for (const std::string& line : human.lines) CHECK(has_chinese(line));
+TEST_CASE("for people too: every line once, in Chinese or in Korean") {
+  for (const std::string& lang : translations) {
+    const auto human = run_lab("lab01-fork", {"--lang", lang}, {.json = false});
+    CHECK(WIFEXITED(human.status));
+    CHECK(WEXITSTATUS(human.status) == 0);
+    CHECK(check_each_line_once(human.lines) == "");
+    REQUIRE(!human.lines.empty());
+    for (const std::string& line : human.lines) CHECK_MESSAGE(in_language(line, lang), line);
+  }
 }
 
 TEST_CASE("an unknown language is a bad command line: exit 2, nothing run") {
   for (const char* lab : {"lab01-fork", "lab02-zombie", "lab05-signal", "lab08-echo-serv",
                           "lab09-echo-cli", "lab13-stdio-dup", "lab16-signalfd"}) {
-    for (const char* lang : {"xx", "", "ZH", "zh_CN"}) {
+    for (const char* lang : {"xx", "", "ZH", "zh_CN", "KO", "kr"}) {
       const auto run = run_lab(lab, {"--lang", lang});
       INFO(lab << " --lang '" << lang << "'");
       CHECK(WIFEXITED(run.status));

@@ -395,6 +395,26 @@ TEST_CASE("--lang zh and --no-quiz reach the labs") {
   CHECK(run.printed("fork 返回两次"));  // and so did the tour
 }
 
+TEST_CASE("in Korean: --lang ko, or ko_KR from the environment; the tour's words and the lab's") {
+  state_home state;
+  const auto korean = run_tour({"--no-pause", "--only", "1", "--lang", "ko"});
+  INFO(korean.output());
+  CHECK(exit_code(korean) == 0);
+  CHECK(korean.printed("fork는 두 번 반환한다"));  // the tour's title of lab01
+  CHECK(korean.printed("노트: notes/en/01-fork.md"));  // no Korean notes: the English ones
+  CHECK(korean.printed("투어 끝"));
+  CHECK(korean.printed("fork 이전: 프로세스 하나"));  // lab01 itself
+  CHECK(state.completed() == std::set<std::string>{"01"});
+  const scoped_env lang("LANG", "ko_KR.UTF-8");
+  const scoped_env all("LC_ALL", nullptr);
+  const scoped_env messages("LC_MESSAGES", nullptr);
+  const auto list = run_tour({"--list"});
+  CHECK(exit_code(list) == 0);
+  REQUIRE(list.lines.size() == 16);
+  CHECK(list.lines[0].find("fork는 두 번 반환한다") != std::string::npos);
+  CHECK(list.lines[0].find("✓") != std::string::npos);
+}
+
 TEST_CASE("the whole tour runs straight through, exits 0 and leaves no process") {
   state_home state;
   const auto run = run_tour({"--no-pause"}, 90s);

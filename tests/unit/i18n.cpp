@@ -1,8 +1,9 @@
-// catalog: the English and Chinese catalogues hold the same message ids, every
-// translation keeps the placeholders of its id, every template the labs and
-// common/ pass to the narrator is an id (found by reading their source), and
-// the narrator speaks Chinese with --lang zh while JSON fields stay as they are.
-#include "voice/catalog.hpp"
+// i18n: the books. Every language has a book for each lab, for common/ and for
+// the tour; each book holds exactly the templates its owner's source passes to
+// the narrator (found by reading the source), each with a translation in the
+// book's script that keeps exactly the id's {placeholders}; and the narrator
+// speaks a language with --lang while JSON fields stay as they are.
+#include "voice/i18n.hpp"
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -11,8 +12,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "voice/narrator.hpp"
 #include "support.hpp"
@@ -38,12 +42,6 @@ std::set<std::string> placeholders(std::string_view text) {
   return keys;
 }
 
-std::set<std::string> english_ids() {
-  std::set<std::string> ids;
-  for (const std::string_view id : lab::english_messages()) ids.emplace(id);
-  return ids;
-}
-
 // True if `text` holds a CJK ideograph (U+4E00..U+9FFF: UTF-8 E4..E9 first),
 // not only full-width punctuation.
 bool has_chinese(std::string_view text) {
@@ -52,6 +50,34 @@ bool has_chinese(std::string_view text) {
     if (lead >= 0xE4 && lead <= 0xE9) return true;
   }
   return false;
+}
+
+// True if `text` holds a Hangul syllable (U+AC00..U+D7A3: UTF-8 EA..ED first).
+bool has_hangul(std::string_view text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xEA && lead <= 0xED) return true;
+  }
+  return false;
+}
+
+// Whether a translation is written in its language's script. A name the
+// code uses (SIG_IGN) stays itself in every language.
+bool in_script(std::string_view text, const std::string& lang) {
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      }))
+    return true;
+  if (lang == "zh") return has_chinese(text);
+  if (lang == "ko") return has_hangul(text);
+  return false;  // a language this test does not know yet: teach it the script
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // ---- Reading C++ source: just enough to find the narrator's templates ----
@@ -137,6 +163,7 @@ std::vector<token> tokenize(const std::string& source) {
 const std::map<std::string, std::size_t> template_argument = {
     {"say", 1},       {"signal_say", 1}, {"say_error", 0},   {"stage", 0},
     {"show_tree", 0}, {"show_fds", 0},   {"say_drawing", 1}, {"say_result", 0},
+    {"reveal_unmarked", 1},
 };
 
 struct found_template {
@@ -181,30 +208,160 @@ std::vector<found_template> templates_in(const std::string& file, const std::str
       found.push_back({file, text});
     }
   }
+  // A quiz question's texts: every literal of its initializer but the id
+  // (the first) and each choice's `when` (the first of an inner brace).
+  for (std::size_t k = 0; k < tokens.size(); ++k) {
+    if (tokens[k].kind != token::type::word || tokens[k].text != "quiz_question") continue;
+    std::size_t j = k + 1;
+    if (j < tokens.size() && tokens[j].kind == token::type::word) ++j;  // the name
+    if (!is(j, "{")) continue;
+    int depth = 0;
+    std::vector<int> groups_in_brace;  // literal groups seen so far, per open brace
+    for (; j < tokens.size(); ++j) {
+      if (is(j, "{")) {
+        ++depth;
+        groups_in_brace.push_back(0);
+      } else if (is(j, "}")) {
+        groups_in_brace.pop_back();
+        if (--depth == 0) break;
+      } else if (tokens[j].kind == token::type::string) {
+        std::string text;
+        for (; j < tokens.size() && tokens[j].kind == token::type::string; ++j)
+          text += tokens[j].text;
+        --j;
+        if (groups_in_brace.back()++ > 0) found.push_back({file, text});
+      }
+    }
+  }
   return found;
 }
 
-// Every .cpp file under `dir`, its subdirectories too, in name order.
-std::vector<std::string> cpp_files(const std::string& dir) {
-  std::vector<std::string> files;
-  REQUIRE_MESSAGE(std::filesystem::is_directory(dir), "cannot read " << dir);
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".cpp")
-      files.push_back(entry.path().string());
-  std::sort(files.begin(), files.end());
-  return files;
+// Every string literal of the source, adjacent literals joined.
+std::set<std::string> literals_in(const std::string& source) {
+  std::set<std::string> found;
+  const auto tokens = tokenize(source);
+  for (std::size_t j = 0; j < tokens.size(); ++j) {
+    if (tokens[j].kind != token::type::string) continue;
+    std::string text;
+    for (; j < tokens.size() && tokens[j].kind == token::type::string; ++j) text += tokens[j].text;
+    found.insert(text);
+  }
+  return found;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+// ---- The books: labs/<lang>/<owner>.tsv ----
+
+const std::string& source_root() {
+  static const std::string root = [] {
+    const char* dir = std::getenv("FORKLAB_SOURCE_DIR");
+    REQUIRE_MESSAGE(dir != nullptr, "FORKLAB_SOURCE_DIR is not set (tests/unit/meson.build sets it)");
+    return std::string(dir);
+  }();
+  return root;
 }
+
+// "\\n" -> newline, as labs/words.py reads a book.
+std::string unescaped(std::string_view field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (field[i] != '\\' || i + 1 == field.size()) {
+      out += field[i];
+      continue;
+    }
+    const char c = field[++i];
+    out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+  }
+  return out;
+}
+
+struct book_file {
+  std::string lang, owner;
+  std::vector<std::pair<std::string, std::string>> entries;  // id, text, in file order
+};
+
+book_file read_book(const std::filesystem::path& path) {
+  book_file b{path.parent_path().filename().string(), path.stem().string(), {}};
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.front() == '#') continue;
+    const auto tab = line.find('\t');
+    REQUIRE_MESSAGE(tab != std::string::npos, path << ": a line without a tab: " << line);
+    b.entries.emplace_back(unescaped(line.substr(0, tab)), unescaped(line.substr(tab + 1)));
+  }
+  return b;
+}
+
+// Every book of every language, by language and owner.
+std::vector<book_file> all_books() {
+  std::vector<book_file> out;
+  for (const auto& dir : std::filesystem::directory_iterator(source_root() + "/labs")) {
+    if (!dir.is_directory()) continue;
+    for (const auto& file : std::filesystem::directory_iterator(dir.path()))
+      if (file.path().extension() == ".tsv") out.push_back(read_book(file.path()));
+  }
+  std::sort(out.begin(), out.end(), [](const book_file& a, const book_file& b) {
+    return std::tie(a.lang, a.owner) < std::tie(b.lang, b.owner);
+  });
+  return out;
+}
+
+std::set<std::string> ids_of(const book_file& b) {
+  std::set<std::string> ids;
+  for (const auto& entry : b.entries) ids.insert(entry.first);
+  return ids;
+}
+
+// What an owner's source passes to the narrator (must be in its books), and
+// every literal it holds (a book may hold no id that is not one of them).
+struct owner_source {
+  std::set<std::string> templates, literals;
+};
+
+owner_source source_of(const std::string& owner) {
+  owner_source out;
+  std::vector<std::string> files;
+  if (owner == "common") {
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(source_root() + "/common"))
+      if (entry.path().extension() == ".cpp" || entry.path().extension() == ".hpp")
+        files.push_back(entry.path().string());
+  } else {
+    files.push_back(source_root() + "/labs/" + owner + ".cpp");
+  }
+  for (const auto& file : files) {
+    const std::string text = read_file(file);
+    for (const auto& t : templates_in(file, text)) out.templates.insert(t.text);
+    const auto all = literals_in(text);
+    out.literals.insert(all.begin(), all.end());
+  }
+  return out;
+}
+
+// The tour's words: the purposes of its catalogue and the templates it gives
+// say, words and cannot_save.
+std::set<std::string> tour_templates() {
+  const std::string script = read_file(source_root() + "/scripts/tour.sh");
+  std::set<std::string> found;
+  const std::regex row(R"re("\d\d\|lab[^|]*\|([^|]*)\|)re");
+  const std::regex call(R"re(\b(?:say|words|cannot_save) "([^"$]*)")re");
+  for (const std::regex* re : {&row, &call})
+    for (std::sregex_iterator m(script.begin(), script.end(), *re), end; m != end; ++m)
+      found.insert((*m)[1].str());
+  return found;
+}
+
+
+// Two messages of labs, in a book of this test's own: a lookup searches every
+// book of the language, common/'s and a lab's alike.
+constexpr lab::translation chinese[] = {
+    {"forked child {child}", "fork 出子进程 {child}"},
+    {"SIGINT: CTRL+C pressed", "SIGINT：按下了 CTRL+C"},
+};
+const lab::enrol_book chinese_book("unit-i18n", "zh", chinese);
 
 void start(const char* lang) {
   lab::start_narrator(
-      {.program = "unit-catalog", .json = true, .color = false, .step = false, .lang = lang});
+      {.program = "unit-i18n", .json = true, .color = false, .step = false, .lang = lang});
   lab::set_role("parent");
 }
 
@@ -216,72 +373,82 @@ std::vector<json_object> events_in(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("both catalogues hold the same ids, each once") {
-  const auto english = lab::english_messages();
-  const auto chinese = lab::chinese_messages();
-  REQUIRE(english.size() > 100);
-  std::set<std::string> english_set, chinese_set;
-  for (const std::string_view id : english)
-    CHECK_MESSAGE(english_set.emplace(id).second, "twice in English: " << id);
-  for (const lab::translation& message : chinese)
-    CHECK_MESSAGE(chinese_set.emplace(message.id).second, "twice in Chinese: " << message.id);
-  for (const std::string& id : english_set)
-    CHECK_MESSAGE(chinese_set.count(id) == 1, "only in English: " << id);
-  for (const std::string& id : chinese_set)
-    CHECK_MESSAGE(english_set.count(id) == 1, "only in Chinese: " << id);
+TEST_CASE("every language has the same books: one per lab, one for common/, one for the tour") {
+  const auto books = all_books();
+  std::map<std::string, std::set<std::string>> owners;  // lang -> owners
+  for (const auto& b : books) owners[b.lang].insert(b.owner);
+  REQUIRE(owners.count("zh") == 1);
+  REQUIRE(owners.count("ko") == 1);
+  std::set<std::string> expected{"common", "tour"};
+  for (const auto& entry : std::filesystem::directory_iterator(source_root() + "/labs"))
+    if (entry.path().extension() == ".cpp" && entry.path().filename().string().starts_with("lab"))
+      expected.insert(entry.path().stem().string());
+  CHECK(expected.size() == 18);
+  for (const auto& [lang, have] : owners) CHECK_MESSAGE(have == expected, "labs/" << lang << "/");
 }
 
-TEST_CASE("every translation is Chinese, not empty, and keeps exactly its id's placeholders") {
-  for (const lab::translation& message : lab::chinese_messages()) {
-    INFO("id: " << message.id);
-    CHECK(!message.text.empty());
-    CHECK(message.text != message.id);
-    CHECK(has_chinese(message.text));
-    CHECK(placeholders(message.text) == placeholders(message.id));
+TEST_CASE("every translation is in its language's script, not empty, each id once, and keeps "
+          "exactly its id's placeholders") {
+  for (const auto& b : all_books()) {
+    std::set<std::string> seen;
+    for (const auto& [id, text] : b.entries) {
+      INFO("labs/" << b.lang << "/" << b.owner << ".tsv: " << id);
+      CHECK(seen.insert(id).second);
+      CHECK(!text.empty());
+      CHECK(in_script(text, b.lang));
+      CHECK(placeholders(text) == placeholders(id));
+      if (b.owner == "tour") CHECK(text.find('\\') == std::string::npos);  // bash reads it raw
+    }
   }
 }
 
-TEST_CASE("every template the labs and common/ pass to the narrator is a message id") {
-  const char* root = std::getenv("FORKLAB_SOURCE_DIR");
-  REQUIRE_MESSAGE(root != nullptr,
-                  "FORKLAB_SOURCE_DIR is not set (tests/unit/meson.build sets it)");
-  const auto ids = english_ids();
-  std::vector<found_template> found;
-  for (const char* dir : {"/labs", "/common"})
-    for (const std::string& file : cpp_files(std::string(root) + dir)) {
-      const auto in_file = templates_in(file, read_file(file));
-      found.insert(found.end(), in_file.begin(), in_file.end());
+TEST_CASE("each book holds exactly what its owner says: every template, and nothing else") {
+  std::map<std::string, owner_source> sources;
+  for (const auto& b : all_books()) {
+    INFO("labs/" << b.lang << "/" << b.owner << ".tsv");
+    const auto ids = ids_of(b);
+    if (b.owner == "tour") {
+      const auto said = tour_templates();
+      for (const auto& t : said) CHECK_MESSAGE(ids.count(t) == 1, "not translated: \"" << t << "\"");
+      for (const auto& id : ids) CHECK_MESSAGE(said.count(id) == 1, "no longer said: \"" << id << "\"");
+      continue;
     }
-  // The scanner itself works: it sees the model lab's templates, joined.
-  const auto seen = [&](const std::string& text) {
-    return std::any_of(found.begin(), found.end(),
-                       [&](const found_template& t) { return t.text == text; });
-  };
-  CHECK(found.size() > 150);
-  CHECK(seen("fork() returned {returned} in the parent: the child's pid"));
-  CHECK(
-      seen("parent exits with status {code}: init (or the subreaper) adopts its zombies and "
-           "reaps them"));
-  for (const found_template& t : found)
-    CHECK_MESSAGE(ids.count(t.text) == 1,
-                  t.file << ": \"" << t.text << "\" is not a message id (add it to both "
-                         << "catalogues; a text built at run time must use {placeholders})");
+    if (!sources.count(b.owner)) sources[b.owner] = source_of(b.owner);
+    const owner_source& source = sources[b.owner];
+    for (const auto& t : source.templates)
+      CHECK_MESSAGE(ids.count(t) == 1, "not translated: \"" << t << "\"");
+    for (const auto& id : ids)
+      CHECK_MESSAGE(source.literals.count(id) == 1, "no longer said: \"" << id << "\"");
+  }
+  // The scanner itself works: it sees the model lab's templates, joined, and its quiz.
+  const auto lab02 = source_of("lab02-zombie").templates;
+  CHECK(lab02.size() > 10);
+  CHECK(lab02.count("parent exits with status {code}: init (or the subreaper) adopts its zombies "
+                    "and reaps them") == 1);
+  const auto common = source_of("common").templates;
+  CHECK(common.size() > 10);
+  CHECK(common.count("{child} is in state {state} ({meaning}), parent {ppid}") == 1);
+  CHECK(tour_templates().size() > 25);
 }
 
-TEST_CASE("the scanner joins adjacent literals, takes both arms of ?:, skips comparisons") {
+TEST_CASE("the scanner joins adjacent literals, takes both arms of ?:, skips comparisons, reads a "
+          "quiz question") {
   const auto found = templates_in("x.cpp", R"(
     // lab::say("kind", "in a comment");
     lab::say("kind", "one " "two {x}", {{"x", '"'}});
     lab::stage(mode == "default" ? "first" : "second", {{"n", 10'000}});
     lab::say_error(std::string("built ") + name);
     void say(std::string_view kind, std::string_view text);
+    constexpr lab::quiz_question question{"lab99.id", "asked {n}?",
+        {{{"1", "one " "choice"}, {"2+", "more"}}}, "why {actual}"};
   )");
   std::vector<std::string> texts;
   for (const auto& t : found) texts.push_back(t.text);
-  CHECK(texts == std::vector<std::string>{"one two {x}", "first", "second", "built "});
+  CHECK(texts == std::vector<std::string>{"one two {x}", "first", "second", "built ", "asked {n}?",
+                                          "one choice", "more", "why {actual}"});
 }
 
-TEST_CASE("translate: English is the id itself; Chinese from the catalogue; unknown has none") {
+TEST_CASE("translate: English is the id itself; other languages from the books; unknown has none") {
   CHECK(lab::translate("no such message", "en") ==
         std::optional<std::string_view>("no such message"));
   CHECK(!lab::translate("no such message", "zh"));
@@ -290,7 +457,12 @@ TEST_CASE("translate: English is the id itself; Chinese from the catalogue; unkn
   CHECK(has_chinese(*zh));
   CHECK(lab::is_language("en"));
   CHECK(lab::is_language("zh"));
+  CHECK(lab::is_language("ko"));
   CHECK(!lab::is_language("xx"));
+  CHECK(lab::language_list() == "en, zh or ko");
+  const auto ko = lab::translate("{child} no longer exists (reaped)", "ko");
+  REQUIRE(ko);
+  CHECK(has_hangul(*ko));
 }
 
 TEST_CASE("translate_value: display words and value patterns, everything else unchanged") {
@@ -313,9 +485,8 @@ TEST_CASE("translate_value: display words and value patterns, everything else un
   CHECK(lab::translate_value("child  record 01", "zh") == "child  record 01");
   CHECK(lab::translate_value("killed by ", "zh") == "killed by ");
   CHECK(lab::translate_value("", "zh") == "");
-  const auto ids = english_ids();
   for (const std::string_view pattern : lab::value_patterns())
-    CHECK_MESSAGE(ids.count(std::string(pattern)) == 1, "pattern not an id: " << pattern);
+    CHECK_MESSAGE(lab::translate(pattern, "zh"), "pattern not in common's book: " << pattern);
 }
 
 TEST_CASE("the language comes from LC_ALL, then LC_MESSAGES, then LANG") {
@@ -328,6 +499,10 @@ TEST_CASE("the language comes from LC_ALL, then LC_MESSAGES, then LANG") {
     CHECK(lab::language_from_environment() == "en");
     scoped_env zh("LC_ALL", "zh_TW.UTF-8");
     CHECK(lab::language_from_environment() == "zh");
+    scoped_env ko("LC_ALL", "ko_KR.UTF-8");
+    CHECK(lab::language_from_environment() == "ko");
+    scoped_env other("LC_ALL", "fr_FR.UTF-8");  // no book in French
+    CHECK(lab::language_from_environment() == "en");
   }
   scoped_env empty("LC_ALL", "");  // set but empty: the next one decides
   scoped_env set("LANG", "en_US.UTF-8");
@@ -355,7 +530,7 @@ TEST_CASE("--lang zh: texts in Chinese, JSON fields and kinds unchanged, gaps ma
   };
   const auto english = run("en");
   const auto chinese = run("zh");
-  lab::start_narrator({.program = "unit-catalog", .json = false});
+  lab::start_narrator({.program = "unit-i18n", .json = false});
   REQUIRE(english.size() == 5);
   REQUIRE(chinese.size() == 5);
   for (std::size_t i = 0; i < english.size(); ++i) {

@@ -1,5 +1,6 @@
-#include "voice/catalog.hpp"
+#include "voice/i18n.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -52,14 +53,64 @@ bool matches(std::string_view pattern, std::string_view value, captures& found) 
 
 }  // namespace
 
-bool is_language(std::string_view lang) {
-  return lang == "en" || lang == "zh";
+namespace {
+
+constexpr int max_books = 64;
+// Filled before main (static initialisation is single-threaded), only read after.
+book enrolled[max_books];
+int enrolled_count = 0;
+int left_out = 0;
+
+}  // namespace
+
+enrol_book::enrol_book(std::string_view owner, std::string_view lang,
+                       std::span<const translation> entries) noexcept {
+  if (enrolled_count == max_books) {
+    ++left_out;
+    return;
+  }
+  enrolled[enrolled_count++] = book{owner, lang, entries};
+}
+
+std::span<const book> books() noexcept {
+  return {enrolled, static_cast<std::size_t>(enrolled_count)};
+}
+
+int books_left_out() noexcept {
+  return left_out;
+}
+
+bool is_language(std::string_view lang) noexcept {
+  if (lang == "en") return true;
+  for (const book& b : books())
+    if (b.lang == lang) return true;
+  return false;
+}
+
+std::vector<std::string> languages() {
+  std::vector<std::string> names{"en"};
+  for (const book& b : books())
+    if (std::find(names.begin(), names.end(), b.lang) == names.end()) names.emplace_back(b.lang);
+  return names;
+}
+
+std::string language_list() {
+  const auto names = languages();
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) list += i + 1 == names.size() ? " or " : ", ";
+    list += names[i];
+  }
+  return list;
 }
 
 std::optional<std::string_view> translate(std::string_view id, std::string_view lang) noexcept {
-  if (lang != "zh") return id;
-  for (const translation& message : chinese_messages())
-    if (message.id == id) return message.text;
+  if (lang == "en") return id;
+  for (const book& b : books()) {
+    if (b.lang != lang) continue;
+    for (const translation& message : b.entries)
+      if (message.id == id) return message.text;
+  }
   return std::nullopt;
 }
 
@@ -68,7 +119,7 @@ std::span<const std::string_view> value_patterns() {
 }
 
 std::string translate_value(std::string_view value, std::string_view lang) {
-  if (lang != "zh" || value.empty()) return std::string(value);
+  if (lang == "en" || value.empty()) return std::string(value);
   if (const auto text = translate(value, lang)) return std::string(*text);
   for (const std::string_view pattern : patterns) {
     captures found;
@@ -82,7 +133,8 @@ std::string language_from_environment() {
   for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') continue;
-    return std::string_view(value).starts_with("zh") ? "zh" : "en";
+    const std::string_view prefix = std::string_view(value).substr(0, 2);
+    return is_language(prefix) ? std::string(prefix) : "en";
   }
   return "en";
 }
