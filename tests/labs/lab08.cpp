@@ -41,8 +41,7 @@ class server : public lab_process {
  public:
   explicit server(const std::vector<std::string>& args, run_options options = {},
                   const std::string& program = "lab08-echo-serv")
-      : lab_process(program, args, with_stderr_file(options)),
-        json_(options.json) {}
+      : lab_process(program, args, with_stderr_file(options)), json_(options.json) {}
 
   std::uint16_t port() {
     if (json_) return static_cast<std::uint16_t>(expect("listen").number("port"));

@@ -175,10 +175,14 @@ void lab_process::read_stderr() {
   char buffer[65536];
   while (stderr_fd_) {
     const ssize_t n = ::read(stderr_fd_.get(), buffer, sizeof buffer);
-    if (n > 0) stderr_.append(buffer, static_cast<std::size_t>(n));
-    else if (n == 0 && !stderr_is_file_) stderr_fd_.reset();  // a file may still grow
-    else if (n < 0 && errno == EINTR) continue;
-    else break;
+    if (n > 0)
+      stderr_.append(buffer, static_cast<std::size_t>(n));
+    else if (n == 0 && !stderr_is_file_)
+      stderr_fd_.reset();  // a file may still grow
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;
   }
 }
 
@@ -187,7 +191,8 @@ lab_process::got lab_process::read_more(std::chrono::steady_clock::time_point de
   char buffer[65536];
   for (;;) {
     if (stderr_is_file_) read_stderr();
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (stdout_is_file_) {
       const ssize_t n = ::read(stdout_.get(), buffer, sizeof buffer);
       if (n > 0) return take_output(buffer, static_cast<std::size_t>(n)), got::data;
@@ -223,8 +228,7 @@ void lab_process::read_until(const std::function<bool()>& done, milliseconds tim
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (done()) return;
-    if (!stdout_)
-      throw lab_failure("the lab's output ended before " + what + "\n" + transcript());
+    if (!stdout_) throw lab_failure("the lab's output ended before " + what + "\n" + transcript());
     if (std::chrono::steady_clock::now() >= deadline)
       throw lab_failure("timed out waiting for " + what + "\n" + transcript());
     if (read_more(deadline) == got::end) stdout_.reset();
@@ -246,7 +250,7 @@ event lab_process::expect(const std::string& kind, const event_test& test, milli
 }
 
 std::vector<event> lab_process::expect_count(const std::string& kind, std::size_t count,
-                                              milliseconds timeout) {
+                                             milliseconds timeout) {
   read_until([&] { return events_of(kind).size() >= count; }, timeout,
              std::to_string(count) + " \"" + kind + "\" events");
   return events_of(kind);

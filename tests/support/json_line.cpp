@@ -63,8 +63,7 @@ json_object parse_json_line(std::string_view line) {
     fail(error.what(), line);
   }
   if (!parsed.is_object()) fail("not an object", line);
-  for (const auto& [key, value] : parsed.items())
-    object.fields.emplace(key, value_of(value, line));
+  for (const auto& [key, value] : parsed.items()) object.fields.emplace(key, value_of(value, line));
   if (object.keys.size() != object.fields.size()) fail("a key given twice", line);
   return object;
 }

@@ -43,27 +43,27 @@ TEST_CASE("malformed lines are refused, as the hand-written readers refused them
   const std::vector<std::string> bad = {
       "",
       "not json",
-      R"({"kind":"x")",                  // cut short (a torn line)
-      R"({"kind":"x"} trailing)",        // text after the object
-      R"({"kind":"x"}{"kind":"y"})",     // two objects glued together
-      R"({"kind":"x","kind":"y"})",      // a key twice
-      R"({"kind":'x'})",                 // not JSON quotes
-      R"({kind:"x"})",                   // a bare key
-      R"({"n":01})",                     // a leading zero
-      R"({"n":.5})",                     // a bare dot
-      R"({"n":1.})",                     // a dot without digits
-      R"({"n":NaN})",                    // no NaN in JSON
+      R"({"kind":"x")",               // cut short (a torn line)
+      R"({"kind":"x"} trailing)",     // text after the object
+      R"({"kind":"x"}{"kind":"y"})",  // two objects glued together
+      R"({"kind":"x","kind":"y"})",   // a key twice
+      R"({"kind":'x'})",              // not JSON quotes
+      R"({kind:"x"})",                // a bare key
+      R"({"n":01})",                  // a leading zero
+      R"({"n":.5})",                  // a bare dot
+      R"({"n":1.})",                  // a dot without digits
+      R"({"n":NaN})",                 // no NaN in JSON
       R"({"n":Infinity})",
-      R"({"n":1,})",                     // a trailing comma
-      R"({"s":"\x41"})",                 // not a JSON escape
-      R"({"s":"\u12"})",                 // a short \u escape
-      R"({"s":"\ud800"})",               // a lone surrogate
+      R"({"n":1,})",                      // a trailing comma
+      R"({"s":"\x41"})",                  // not a JSON escape
+      R"({"s":"\u12"})",                  // a short \u escape
+      R"({"s":"\ud800"})",                // a lone surrogate
       std::string("{\"s\":\"a\x01z\"}"),  // a raw control character in a string
       std::string("{\"s\":\"a\tz\"}"),    // a raw tab in a string
       "{\"kind\":\"x\"}\r",               // a carriage return (CRLF line ends)
-      R"(["kind","x"])",                 // not an object
+      R"(["kind","x"])",                  // not an object
       R"("kind")",
-      R"({"kind":"x","list":[1,2]})",    // not flat
+      R"({"kind":"x","list":[1,2]})",  // not flat
       R"({"kind":"x","inner":{"a":1}})",
   };
   for (const auto& line : bad) {
