@@ -49,6 +49,14 @@ class server : public lab_process {
     return static_cast<std::uint16_t>(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
   }
 
+  // lab_process::wait_exit, and then: with --json, every line the server
+  // printed was an event (the harness reads only lines that start with '{').
+  int wait_exit(milliseconds timeout = 20s) {
+    const int status = lab_process::wait_exit(timeout);
+    if (json_) CHECK_MESSAGE(lines().size() == events().size(), transcript());
+    return status;
+  }
+
  private:
   static run_options with_stderr_file(run_options options) {
     options.stderr_to_file = true;
