@@ -10,7 +10,8 @@ build_dir=${1:-build}
 shift || true
 [ "${1:-}" = "--" ] && shift
 
-packages=(g++ meson ninja-build pkg-config cmake libcli11-dev doctest-dev shellcheck git)
+packages=(g++ meson ninja-build pkg-config cmake libcli11-dev doctest-dev nlohmann-json3-dev
+  shellcheck git)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \

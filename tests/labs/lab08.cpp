@@ -7,9 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,7 +27,6 @@
 #include "harness.hpp"
 #include "os/net.hpp"
 #include "os/proc.hpp"
-#include "os/pty.hpp"
 #include "os/signals.hpp"
 
 using namespace harness;
@@ -37,31 +34,36 @@ using namespace harness;
 namespace {
 
 // ---------------------------------------------------------------------------
-// The server under test. Like harness::lab_process (own session and group,
-// readiness by the listen event, deadlines everywhere), plus what these tests
-// need: standard output to a regular file as well as to a pipe, human-mode
-// lines read while running, and code run in the child just before exec (to
-// drop privileges and set resource limits).
-struct server_options {
-  std::string program;  // the binary to run; "" for the build's lab08-echo-serv
-  bool json = true;
-  bool to_file = false;               // stdout is a regular file, as after `> log`
-  std::function<void()> before_exec;  // in the child, after the redirections
-};
+// The server under test: lab08 run by the shared harness, its standard error
+// into a file (a server that reports many errors never blocks on a pipe), and
+// its port read from the listen event (the readiness handshake).
+class server : public lab_process {
+ public:
+  explicit server(const std::vector<std::string>& args, run_options options = {},
+                  const std::string& program = "lab08-echo-serv")
+      : lab_process(program, args, with_stderr_file(options)), json_(options.json) {}
 
-// A file in /tmp, unlinked at once: only its two descriptors lead to it, and
-// nothing is left behind whatever happens to the test.
-struct temp_file {
-  lab::unique_fd write_end, read_end;
+  std::uint16_t port() {
+    if (json_) return static_cast<std::uint16_t>(expect("listen").number("port"));
+    const std::string line = expect_line("listening on 127.0.0.1:");
+    return static_cast<std::uint16_t>(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
+  }
+
+  // lab_process::wait_exit, and then: with --json, every line the server
+  // printed was an event (the harness reads only lines that start with '{').
+  int wait_exit(milliseconds timeout = 20s) {
+    const int status = lab_process::wait_exit(timeout);
+    if (json_) CHECK_MESSAGE(lines().size() == events().size(), transcript());
+    return status;
+  }
+
+ private:
+  static run_options with_stderr_file(run_options options) {
+    options.stderr_to_file = true;
+    return options;
+  }
+  bool json_;
 };
-temp_file make_temp_file(const char* what) {
-  std::string path = "/tmp/forklab-lab08-" + std::string(what) + "-XXXXXX";
-  temp_file file;
-  file.write_end = lab::unique_fd(lab::check(::mkostemp(path.data(), O_CLOEXEC), "mkostemp"));
-  file.read_end = lab::unique_fd(lab::check(::open(path.c_str(), O_RDONLY | O_CLOEXEC), "open"));
-  ::unlink(path.c_str());
-  return file;
-}
 
 // A copy of the lab's binary in a fresh directory under /tmp that every user can
 // reach: the build may sit in a 0700 home (/root), where a server run as
@@ -85,201 +87,6 @@ struct reachable_copy {
   }
   reachable_copy(const reachable_copy&) = delete;
   reachable_copy& operator=(const reachable_copy&) = delete;
-};
-
-class server {
- public:
-  explicit server(std::vector<std::string> args, server_options options = {})
-      : json_(options.json) {
-    std::vector<std::string> argv_text{options.program.empty() ? lab_path("lab08-echo-serv")
-                                                               : options.program};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    if (json_) argv_text.push_back("--json");
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    lab::unique_fd out_write;
-    if (options.to_file) {
-      auto file = make_temp_file("stdout");
-      out_write = std::move(file.write_end);
-      output_ = std::move(file.read_end);
-    } else {
-      auto pipe = lab::make_pipe();
-      out_write = std::move(pipe.write_end);
-      output_ = std::move(pipe.read_end);
-      ::fcntl(output_.get(), F_SETFL, O_NONBLOCK);
-    }
-    auto err = make_temp_file("stderr");
-    lab::unique_fd err_write = std::move(err.write_end);
-    stderr_ = std::move(err.read_end);
-    const pid_t test_pid = ::getpid();
-    pid_ = lab::check(::fork(), "fork");
-    if (pid_ == 0) {  // child: becomes the server
-      ::setsid();
-      // If the test dies (a timeout kills it), the server dies with it.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != test_pid) ::_exit(127);  // it died before we asked
-      ::signal(SIGPIPE, SIG_DFL);
-      ::dup2(out_write.get(), STDOUT_FILENO);
-      ::dup2(err_write.get(), STDERR_FILENO);
-      const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-      ::dup2(null, STDIN_FILENO);
-      ::close_range(3, ~0U, 0);  // nothing of ours (or of whoever ran the tests) leaks in
-      if (options.before_exec) options.before_exec();
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-
-  ~server() {
-    if (!reaped_) {
-      ::kill(-pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    group_gone();
-  }
-  server(const server&) = delete;
-  server& operator=(const server&) = delete;
-
-  pid_t pid() const { return pid_; }
-
-  // The next event of `kind` passing `test`, read as the server writes it.
-  event expect(const std::string& kind, const event_test& test = {}, milliseconds timeout = 10s) {
-    std::optional<event> found;
-    lab::poll_until(
-        [&] {
-          refresh();
-          for (; next_unread_ < events_.size(); ++next_unread_) {
-            const event& e = events_[next_unread_];
-            if (e.kind() == kind && (!test || test(e))) {
-              found = e;
-              ++next_unread_;
-              return true;
-            }
-          }
-          return false;
-        },
-        timeout);
-    if (!found)
-      throw lab_failure("timed out waiting for a \"" + kind + "\" event\n" + transcript());
-    return *found;
-  }
-
-  // Waits until `count` events of `kind` have been printed in all.
-  std::vector<event> expect_count(const std::string& kind, std::size_t count,
-                                  milliseconds timeout = 10s) {
-    if (!lab::poll_until([&] { return refresh(), events_of(kind).size() >= count; }, timeout))
-      throw lab_failure("timed out waiting for " + std::to_string(count) + " \"" + kind +
-                        "\" events\n" + transcript());
-    return events_of(kind);
-  }
-
-  // The first human-mode line containing `text`.
-  std::string expect_line(const std::string& text, milliseconds timeout = 10s) {
-    std::string found;
-    lab::poll_until(
-        [&] {
-          refresh();
-          for (const auto& line : lines_)
-            if (line.find(text) != std::string::npos) return found = line, true;
-          return false;
-        },
-        timeout);
-    if (found.empty()) throw lab_failure("timed out waiting for \"" + text + "\"\n" + transcript());
-    return found;
-  }
-
-  // The bound port, from the listen event (the readiness handshake).
-  std::uint16_t port() {
-    if (json_) return static_cast<std::uint16_t>(expect("listen").number("port"));
-    const std::string line = expect_line("listening on 127.0.0.1:");
-    return static_cast<std::uint16_t>(std::stoi(line.substr(line.find("127.0.0.1:") + 10)));
-  }
-
-  std::vector<event> events_of(const std::string& kind) const {
-    std::vector<event> out;
-    for (const auto& e : events_)
-      if (e.kind() == kind) out.push_back(e);
-    return out;
-  }
-  const std::vector<event>& events() { return refresh(), events_; }
-  // Bytes the server wrote that nobody has read yet (stdout a pipe).
-  int unread_bytes() const {
-    int n = 0;
-    ::ioctl(output_.get(), FIONREAD, &n);
-    return n;
-  }
-  const std::vector<std::string>& lines() { return refresh(), lines_; }
-
-  void signal(int signo) { lab::check(::kill(pid_, signo), "kill"); }
-
-  // Reaps the server (reading its output meanwhile) and returns the raw status.
-  int wait_exit(milliseconds timeout = 20s) {
-    if (!lab::poll_until(
-            [&] {
-              refresh();
-              return ::waitpid(pid_, &status_, WNOHANG) == pid_;
-            },
-            timeout))
-      throw lab_failure("the server did not exit\n" + transcript());
-    reaped_ = true;
-    refresh();
-    if (!partial_.empty()) take_line(std::exchange(partial_, {}));
-    return status_;
-  }
-
-  // True once no process of the server's group is left (orphans that came to
-  // this subreaper are reaped on the way).
-  bool group_gone(milliseconds timeout = 5s) {
-    return lab::poll_until(
-        [&] {
-          for (pid_t pid : lab::processes_in_group(pid_)) {
-            const auto info = lab::read_proc(pid);
-            if (info && info->state == 'Z' && info->ppid == ::getpid())
-              ::waitpid(pid, nullptr, WNOHANG);
-          }
-          return lab::processes_in_group(pid_).empty();
-        },
-        timeout);
-  }
-
-  std::string transcript() {
-    std::string text = "--- server stdout ---\n";
-    for (const auto& line : lines_) text += line + "\n";
-    std::string err_text(65536, '\0');  // the start is enough to see what went wrong
-    const ssize_t n = ::pread(stderr_.get(), err_text.data(), err_text.size(), 0);
-    err_text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    return text + "--- server stderr ---\n" + err_text;
-  }
-
- private:
-  void refresh() {
-    char buffer[65536];
-    for (;;) {
-      const ssize_t n = ::read(output_.get(), buffer, sizeof buffer);
-      if (n <= 0) return;  // EAGAIN (pipe), end of the file so far, or end of the pipe
-      partial_.append(buffer, static_cast<std::size_t>(n));
-      for (auto end = partial_.find('\n'); end != std::string::npos; end = partial_.find('\n')) {
-        take_line(partial_.substr(0, end));
-        partial_.erase(0, end + 1);
-      }
-    }
-  }
-  void take_line(std::string line) {
-    if (json_) events_.push_back(parse_event(line));
-    lines_.push_back(std::move(line));
-  }
-
-  bool json_;
-  lab::unique_fd output_, stderr_;
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  int status_ = 0;
-  std::string partial_;
-  std::vector<std::string> lines_;
-  std::vector<event> events_;
-  std::size_t next_unread_ = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -421,7 +228,7 @@ std::vector<tcp_row> tcp_rows(std::uint16_t port) {
 // ---------------------------------------------------------------------------
 
 TEST_CASE("100 clients at once: every echo byte for byte, 1 MiB binary and empty ones") {
-  server srv({"--port", "0", "--backlog", "256"}, {.to_file = true});  // 500+ lines: no pipe limit
+  server srv({"--port", "0", "--backlog", "256"}, {.stdout_to_file = true});  // 500+ lines: no pipe limit
   const auto port = srv.port();
 
   struct client {
@@ -675,7 +482,7 @@ TEST_CASE("the log into a file or a pipe: every line exactly once") {
     for (const bool json : {true, false}) {
       CAPTURE(to_file);
       CAPTURE(json);
-      server srv({"--port", "0"}, {.json = json, .to_file = to_file});
+      server srv({"--port", "0"}, {.json = json, .stdout_to_file = to_file});
       const auto port = srv.port();
       for (int i = 0; i < 3; ++i)
         REQUIRE(echo_once(port, "line " + std::to_string(i)) == "line " + std::to_string(i));
@@ -684,6 +491,7 @@ TEST_CASE("the log into a file or a pipe: every line exactly once") {
       else
         CHECK(lab::poll_until(
             [&] {
+              srv.read_available();
               const auto& lines = srv.lines();
               return std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
                        return l.find(" reap ") != std::string::npos;
@@ -769,13 +577,13 @@ TEST_CASE("fork fails with EAGAIN: that connection is closed, the next one is se
   const rlim_t limit = processes_of_user(user) + 2;
   CAPTURE(limit);
   const reachable_copy binary;  // nobody may not reach the build (a 0700 /root)
-  server srv({"--port", "0"}, {.program = binary.path, .before_exec = [root, limit] {
-                                 if (root && (::setgroups(0, nullptr) != 0 ||
-                                              ::setgid(65534) != 0 || ::setuid(65534) != 0))
-                                   ::_exit(126);
-                                 const rlimit processes{limit, limit};
-                                 if (::setrlimit(RLIMIT_NPROC, &processes) != 0) ::_exit(126);
-                               }});
+  const auto as_nobody_with_limit = [root, limit] {
+    if (root && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0))
+      ::_exit(126);
+    const rlimit processes{limit, limit};
+    if (::setrlimit(RLIMIT_NPROC, &processes) != 0) ::_exit(126);
+  };
+  server srv({"--port", "0"}, {.before_exec = as_nobody_with_limit}, binary.path);
   const auto port = srv.port();
   auto first = connect_to(port);
   REQUIRE(round_trip(first.get(), "first") == "first");
@@ -942,7 +750,7 @@ TEST_CASE("output nobody reads (lab08 | sleep 120): 300 clients served, SIGTERM 
       REQUIRE_NOTHROW(back = lab::read_all(client.get()));  // EAGAIN after 5 s: not served
       REQUIRE(back == data);
     }
-    CHECK(srv.unread_bytes() > 50000);  // the pipe (64 KiB) is full: lines were dropped
+    CHECK(srv.unread_output() > 50000);  // the pipe (64 KiB) is full: lines were dropped
     const auto asked = std::chrono::steady_clock::now();
     srv.signal(SIGTERM);
     if (!drain_at_the_end) {  // nobody reads even now: the server still ends, within 3 s
@@ -978,90 +786,42 @@ TEST_CASE("the summary speaks in the singular for one: 1 connection, 1 child, 1 
   CHECK(has("served 1 connection, refused 0, reaped 1 child, 0 failed"));
 }
 
-namespace {
-// Reads JSON events from `fd` until one of `kind` arrives (5 s at most).
-event next_event(int fd, std::string& partial, const std::string& kind) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  for (;;) {
-    for (auto end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
-      const event e = parse_event(partial.substr(0, end));
-      partial.erase(0, end + 1);
-      if (e.kind() == kind) return e;
-    }
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    pollfd in{fd, POLLIN, 0};
-    ::poll(&in, 1, 100);
-    char buffer[4096];
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) partial.append(buffer, static_cast<std::size_t>(n));
-    REQUIRE(n != 0);
-  }
-}
-}  // namespace
-
 TEST_CASE("--step at a terminal, answered slowly: the served child is gone, the answer is right") {
   // The learner's terminal is a pseudo-terminal (the lab reads answers from
   // /dev/tty); its events come on a pipe. Nothing is accepted before the answer:
   // a client that connects meanwhile waits in the backlog, so a slow answer
   // cannot change what the question is about.
-  auto pty = lab::make_pty();
-  auto out = lab::make_pipe();
-  const std::string program = lab_path("lab08-echo-serv");
-  const pid_t pid = lab::check(::fork(), "fork");
-  if (pid == 0) {
-    ::setsid();
-    ::ioctl(pty.terminal.get(), TIOCSCTTY, 0);
-    ::dup2(pty.terminal.get(), STDIN_FILENO);
-    ::dup2(out.write_end.get(), STDOUT_FILENO);
-    ::dup2(pty.terminal.get(), STDERR_FILENO);
-    ::close_range(3, ~0U, 0);
-    ::execl(program.c_str(), program.c_str(), "--port", "0", "--step", "--json", nullptr);
-    ::_exit(127);
-  }
-  struct guard {
-    pid_t pid;
-    ~guard() {
-      if (pid <= 0) return;
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  } ended{pid};
-  out.write_end.reset();
-  pty.terminal.reset();
-  std::string partial;
+  lab_process lab("lab08-echo-serv", {"--port", "0", "--step"}, {.terminal = true});
   const auto answer_slowly = [&](const std::string& line) {
     std::this_thread::sleep_for(1500ms);  // a person thinking: longer than any of the lab's timings
-    lab::write_all(pty.controller.get(), line);
+    lab.write_stdin(line);
   };
-  const auto port =
-      static_cast<std::uint16_t>(next_event(out.read_end.get(), partial, "listen").number("port"));
-  next_event(out.read_end.get(), partial, "pause");
+  const auto port = static_cast<std::uint16_t>(lab.expect("listen").number("port"));
+  lab.expect("pause");
   auto client = connect_to(port);  // waits in the backlog while the learner reads
   lab::write_all(client.get(), "slow");
   answer_slowly("\n");
-  CHECK(next_event(out.read_end.get(), partial, "quiz").text("question") == "lab08.served_child");
+  CHECK(lab.expect("quiz").text("question") == "lab08.served_child");
   answer_slowly("2\n");  // "the server reaps it at once: it is gone from /proc"
-  next_event(out.read_end.get(), partial, "pause");  // at the first child's tree
+  lab.expect("pause");   // at the first child's tree
   char back[4];
   for (std::size_t got = 0; got < sizeof back;)
     got += lab::read_some(client.get(), {back + got, sizeof back - got});
   CHECK(std::string(back, 4) == "slow");
   client.reset();  // the child ends; the handler reaps it while the server pauses
-  const auto reap = next_event(out.read_end.get(), partial, "reap");
+  const auto reap = lab.expect("reap");
   answer_slowly("\n");
-  const auto answer = next_event(out.read_end.get(), partial, "answer");
+  const auto answer = lab.expect("answer");
   CHECK(answer.text("question") == "lab08.served_child");
   CHECK(answer.number("chosen") == 2);
   CHECK(answer.number("right") == 2);
   CHECK(answer.boolean("correct"));
   CHECK_FALSE(lab::read_proc(static_cast<pid_t>(reap.number("child"))));
-  lab::check(::kill(pid, SIGTERM), "kill");
-  next_event(out.read_end.get(), partial, "pause");  // "stopping"
-  lab::write_all(pty.controller.get(), "\n");
-  int status = 0;
-  REQUIRE(lab::poll_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 10s));
-  ended.pid = 0;
-  CHECK(exited_with(status, 0));
+  lab.signal(SIGTERM);
+  lab.expect("pause");  // "stopping"
+  lab.write_stdin("\n");
+  CHECK(exited_with(lab.wait_exit(10s), 0));
+  CHECK(lab.group_gone());
 }
 
 TEST_CASE("the tree's socket lookup does not grow with the machine's socket count") {

@@ -20,126 +20,20 @@
 namespace harness {
 namespace {
 
-class json_reader {
- public:
-  explicit json_reader(const std::string& text) : text_(text) {}
-
-  event parse_object() {
-    event e;
-    skip();
-    expect('{');
-    skip();
-    if (peek() == '}') return ++at_, e;
-    for (;;) {
-      skip();
-      const std::string key = parse_string();
-      skip();
-      expect(':');
-      skip();
-      e.fields[key] = parse_value();
-      skip();
-      if (peek() == ',') {
-        ++at_;
-        continue;
-      }
-      expect('}');
-      return e;
-    }
-  }
-
- private:
-  char peek() const { return at_ < text_.size() ? text_[at_] : '\0'; }
-  void skip() {
-    while (at_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[at_]))) ++at_;
-  }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++at_;
-  }
-  [[noreturn]] void fail(const std::string& why) const {
-    throw std::runtime_error("bad JSON (" + why + " at " + std::to_string(at_) + "): " + text_);
-  }
-  std::string parse_string() {
-    expect('"');
-    std::string out;
-    while (peek() != '"') {
-      if (at_ >= text_.size()) fail("unterminated string");
-      char c = text_[at_++];
-      if (c == '\\') {
-        const char escaped = text_[at_++];
-        switch (escaped) {
-          case 'n': c = '\n'; break;
-          case 't': c = '\t'; break;
-          case 'r': c = '\r'; break;
-          case 'u': c = static_cast<char>(std::stoi(text_.substr(at_, 4), nullptr, 16)); at_ += 4; break;
-          default: c = escaped;
-        }
-      }
-      out += c;
-    }
-    ++at_;
-    return out;
-  }
-  json_value parse_value() {
-    json_value v;
-    if (peek() == '"') {
-      v.kind = json_value::type::text;
-      v.text = parse_string();
-    } else if (text_.compare(at_, 4, "true") == 0) {
-      v.kind = json_value::type::boolean;
-      v.boolean = true;
-      at_ += 4;
-    } else if (text_.compare(at_, 5, "false") == 0) {
-      v.kind = json_value::type::boolean;
-      at_ += 5;
-    } else if (text_.compare(at_, 4, "null") == 0) {
-      at_ += 4;
-    } else {
-      std::size_t used = 0;
-      v.kind = json_value::type::number;
-      try {
-        v.number = std::stod(text_.substr(at_), &used);
-      } catch (const std::exception&) {
-        fail("expected a value");
-      }
-      at_ += used;
-    }
-    return v;
-  }
-
-  const std::string& text_;
-  std::size_t at_ = 0;
-};
-
-const json_value& get(const event& e, const std::string& key, json_value::type kind) {
-  const auto found = e.fields.find(key);
-  if (found == e.fields.end() || found->second.kind != kind)
-    throw std::runtime_error("event has no " + key + " of the expected type: " + e.line);
-  return found->second;
-}
-
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// A file in /tmp, unlinked at once: only its two descriptors lead to it, and
+// nothing is left behind whatever happens to the test.
+lab::pipe_ends make_temp_file(const char* what) {
+  std::string path = "/tmp/forklab-test-" + std::string(what) + "-XXXXXX";
+  lab::pipe_ends file;
+  file.write_end = lab::unique_fd(lab::check(::mkostemp(path.data(), O_CLOEXEC), "mkostemp"));
+  file.read_end = lab::unique_fd(lab::check(::open(path.c_str(), O_RDONLY | O_CLOEXEC), "open"));
+  ::unlink(path.c_str());
+  return file;
+}
+
 }  // namespace
-
-std::string event::text(const std::string& key) const {
-  return get(*this, key, json_value::type::text).text;
-}
-long long event::number(const std::string& key) const {
-  return static_cast<long long>(get(*this, key, json_value::type::number).number);
-}
-double event::real(const std::string& key) const {
-  return get(*this, key, json_value::type::number).number;
-}
-bool event::boolean(const std::string& key) const {
-  return get(*this, key, json_value::type::boolean).boolean;
-}
-
-event parse_event(const std::string& line) {
-  event e = json_reader(line).parse_object();
-  e.line = line;
-  return e;
-}
 
 bool blocked(pid_t pid, milliseconds timeout) {
   return lab::poll_until(
@@ -169,7 +63,9 @@ std::string lab_path(const std::string& lab) {
 
 lab_process::lab_process(const std::string& lab, const std::vector<std::string>& args,
                          run_options options)
-    : json_(options.json) {
+    : json_(options.json),
+      stdout_is_file_(options.stdout_to_file),
+      stderr_is_file_(options.stderr_to_file) {
   std::vector<std::string> argv_text{lab_path(lab)};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   if (options.json) argv_text.push_back("--json");
@@ -177,8 +73,8 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
   for (auto& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  auto out = lab::make_pipe();
-  auto err = lab::make_pipe();
+  auto out = options.stdout_to_file ? make_temp_file("stdout") : lab::make_pipe();
+  auto err = options.stderr_to_file ? make_temp_file("stderr") : lab::make_pipe();
   auto in = lab::make_pipe();
   auto exec_error = lab::make_pipe();
   lab::pty_ends keyboard;
@@ -217,6 +113,9 @@ lab_process::lab_process(const std::string& lab, const std::vector<std::string>&
       const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       ::dup2(null, STDIN_FILENO);
     }
+    // Nothing of ours (or of whoever ran the tests) leaks into the lab.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (options.before_exec) options.before_exec();
     ::execv(argv[0], argv.data());
     const int error = errno;
     [[maybe_unused]] auto n = ::write(exec_error.write_end.get(), &error, sizeof error);
@@ -263,54 +162,124 @@ void lab_process::take_line(std::string line) {
   lines_.push_back(std::move(line));
 }
 
-// Reads what is available (waiting until `deadline` for something); false at
-// end of stdout.
-bool lab_process::read_more(std::chrono::steady_clock::time_point deadline) {
+void lab_process::take_output(const char* data, std::size_t size) {
+  partial_.append(data, size);
+  for (auto end = partial_.find('\n'); end != std::string::npos; end = partial_.find('\n')) {
+    take_line(partial_.substr(0, end));
+    partial_.erase(0, end + 1);
+  }
+}
+
+// What stderr holds by now, without waiting.
+void lab_process::read_stderr() {
+  char buffer[65536];
+  while (stderr_fd_) {
+    const ssize_t n = ::read(stderr_fd_.get(), buffer, sizeof buffer);
+    if (n > 0)
+      stderr_.append(buffer, static_cast<std::size_t>(n));
+    else if (n == 0 && !stderr_is_file_)
+      stderr_fd_.reset();  // a file may still grow
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;
+  }
+}
+
+// Reads what is available, waiting until `deadline` for something.
+lab_process::got lab_process::read_more(std::chrono::steady_clock::time_point deadline) {
+  char buffer[65536];
   for (;;) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd fds[2] = {{stdout_.get(), POLLIN, 0}, {stderr_fd_.get(), POLLIN, 0}};
-    const int ready = ::poll(fds, stderr_fd_ ? 2 : 1, static_cast<int>(std::max(left.count(), 0L)));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return true;  // timed out: caller decides
-    char buffer[65536];
-    if (stderr_fd_ && fds[1].revents) {
-      const ssize_t n = ::read(stderr_fd_.get(), buffer, sizeof buffer);
-      if (n > 0) stderr_.append(buffer, static_cast<std::size_t>(n));
-      else if (n == 0) stderr_fd_.reset();
+    if (stderr_is_file_) read_stderr();
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (stdout_is_file_) {
+      const ssize_t n = ::read(stdout_.get(), buffer, sizeof buffer);
+      if (n > 0) return take_output(buffer, static_cast<std::size_t>(n)), got::data;
+      // At the end of the file so far: the output ends once the lab has
+      // ended and what it wrote last has been read.
+      if (reaped_) break;
+      if (::waitpid(pid_, &status_, WNOHANG) == pid_) {
+        reaped_ = true;
+        continue;
+      }
+      if (left.count() <= 0) return got::nothing;
+      ::poll(nullptr, 0, 1);
+      continue;
     }
+    pollfd fds[2] = {{stdout_.get(), POLLIN, 0}, {stderr_fd_.get(), POLLIN, 0}};
+    const nfds_t count = stderr_fd_ && !stderr_is_file_ ? 2 : 1;
+    const int ready = ::poll(fds, count, static_cast<int>(std::max(left.count(), 0L)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return got::nothing;  // timed out: the caller decides
+    if (count == 2 && fds[1].revents) read_stderr();
     if (fds[0].revents) {
       const ssize_t n = ::read(stdout_.get(), buffer, sizeof buffer);
-      if (n == 0) {
-        if (!partial_.empty()) take_line(std::exchange(partial_, {}));
-        return false;
-      }
-      if (n > 0) {
-        partial_.append(buffer, static_cast<std::size_t>(n));
-        for (auto end = partial_.find('\n'); end != std::string::npos; end = partial_.find('\n')) {
-          take_line(partial_.substr(0, end));
-          partial_.erase(0, end + 1);
-        }
-        return true;
-      }
+      if (n == 0) break;
+      if (n > 0) return take_output(buffer, static_cast<std::size_t>(n)), got::data;
     }
+  }
+  if (!partial_.empty()) take_line(std::exchange(partial_, {}));
+  return got::end;
+}
+
+void lab_process::read_until(const std::function<bool()>& done, milliseconds timeout,
+                             const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (done()) return;
+    if (!stdout_) throw lab_failure("the lab's output ended before " + what + "\n" + transcript());
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw lab_failure("timed out waiting for " + what + "\n" + transcript());
+    if (read_more(deadline) == got::end) stdout_.reset();
   }
 }
 
 event lab_process::expect(const std::string& kind, const event_test& test, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    while (next_unread_ < events_.size()) {
-      const event& e = events_[next_unread_++];
-      if (e.kind() == kind && (!test || test(e))) return e;
-    }
-    if (std::chrono::steady_clock::now() >= deadline)
-      throw lab_failure("timed out waiting for a \"" + kind + "\" event\n" + transcript());
-    if (!stdout_ || !read_more(deadline)) {
-      stdout_.reset();
-      if (next_unread_ >= events_.size())
-        throw lab_failure("the lab's output ended before a \"" + kind + "\" event\n" + transcript());
-    }
+  std::optional<event> found;
+  read_until(
+      [&] {
+        while (next_unread_ < events_.size()) {
+          const event& e = events_[next_unread_++];
+          if (e.kind() == kind && (!test || test(e))) return found = e, true;
+        }
+        return false;
+      },
+      timeout, "a \"" + kind + "\" event");
+  return *found;
+}
+
+std::vector<event> lab_process::expect_count(const std::string& kind, std::size_t count,
+                                             milliseconds timeout) {
+  read_until([&] { return events_of(kind).size() >= count; }, timeout,
+             std::to_string(count) + " \"" + kind + "\" events");
+  return events_of(kind);
+}
+
+std::string lab_process::expect_line(const std::string& text, milliseconds timeout) {
+  std::string found;
+  read_until(
+      [&] {
+        for (const auto& line : lines_)
+          if (line.find(text) != std::string::npos) return found = line, true;
+        return false;
+      },
+      timeout, "a line with \"" + text + "\"");
+  return found;
+}
+
+void lab_process::read_available() {
+  while (stdout_) {
+    const got what = read_more(std::chrono::steady_clock::now());
+    if (what == got::end) stdout_.reset();
+    if (what != got::data) break;
   }
+}
+
+std::size_t lab_process::unread_output() const {
+  int bytes = 0;
+  if (stdout_) ::ioctl(stdout_.get(), FIONREAD, &bytes);
+  return static_cast<std::size_t>(bytes);
 }
 
 std::vector<event> lab_process::events_of(const std::string& kind) const {
@@ -330,7 +299,7 @@ int lab_process::wait_exit(milliseconds timeout) {
   while (stdout_) {
     if (std::chrono::steady_clock::now() >= deadline)
       throw lab_failure("timed out waiting for the lab to end\n" + transcript());
-    if (!read_more(deadline)) stdout_.reset();
+    if (read_more(deadline) == got::end) stdout_.reset();
   }
   // Output ended; the lab exits right after (or has already).
   const bool ended = lab::poll_until(

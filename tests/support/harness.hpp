@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "json_line.hpp"
 #include "os/sys.hpp"
 
 namespace harness {
@@ -22,31 +23,10 @@ namespace harness {
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
-// A flat JSON value: number, string, or boolean.
-struct json_value {
-  enum class type { number, text, boolean, null } kind = type::null;
-  double number = 0;
-  std::string text;
-  bool boolean = false;
-};
-
-// One --json line of a lab, parsed.
-struct event {
-  std::map<std::string, json_value> fields;
-  std::string line;
-
-  bool has(const std::string& key) const { return fields.count(key) != 0; }
-  std::string text(const std::string& key) const;  // throws if absent or not a string
-  long long number(const std::string& key) const;  // throws if absent or not a number
-  double real(const std::string& key) const;
-  bool boolean(const std::string& key) const;
-  std::string kind() const { return text("kind"); }
-  std::string role() const { return text("role"); }
-  pid_t pid() const { return static_cast<pid_t>(number("pid")); }
-};
-
+// One --json line of a lab, parsed (json_line.hpp).
+using event = json_object;
 // Parses one line of a lab's --json output; throws std::runtime_error if malformed.
-event parse_event(const std::string& line);
+inline event parse_event(const std::string& line) { return parse_json_line(line); }
 
 using event_test = std::function<bool(const event&)>;
 
@@ -60,6 +40,14 @@ struct run_options {
   // is Ctrl-C: SIGINT to the lab's foreground process group.
   bool terminal = false;
   int stdin_fd = -1;         // else this descriptor as stdin (a pseudo-terminal's terminal side)
+  // Standard output into a regular file (in /tmp, unlinked at once), as after
+  // `> log`: no pipe to fill; the output ends when the lab has ended.
+  bool stdout_to_file = false;
+  // Standard error likewise: a lab that reports much never blocks on it.
+  bool stderr_to_file = false;
+  // Run in the child just before exec, after the redirections (drop
+  // privileges, set resource limits); may end the child with _exit.
+  std::function<void()> before_exec;
 };
 
 // Thrown when the lab does not do what a test waits for; its message holds
@@ -83,6 +71,17 @@ class lab_process {
   // The next event matching `test`, waiting at most `timeout`. Events before it
   // stay in events(). Throws lab_failure on timeout or end of output.
   event expect(const std::string& kind, const event_test& test = {}, milliseconds timeout = 10s);
+  // Waits until `count` events of `kind` have been printed in all; returns them all.
+  std::vector<event> expect_count(const std::string& kind, std::size_t count,
+                                  milliseconds timeout = 10s);
+  // The first stdout line (since the start) that holds `text`.
+  std::string expect_line(const std::string& text, milliseconds timeout = 10s);
+  // Reads what the lab has printed by now, without waiting: events() and
+  // lines() then hold it.
+  void read_available();
+  // Bytes of stdout the lab wrote that nobody has read yet.
+  std::size_t unread_output() const;
+
   // Every event seen so far (each exactly as printed).
   const std::vector<event>& events() const { return events_; }
   std::vector<event> events_of(const std::string& kind) const;
@@ -106,12 +105,20 @@ class lab_process {
   std::string transcript() const;
 
  private:
-  bool read_more(std::chrono::steady_clock::time_point deadline);
+  enum class got { data, nothing, end };
+  got read_more(std::chrono::steady_clock::time_point deadline);
+  // Reads until done() holds; throws lab_failure, naming `what`, on timeout or
+  // at the end of the output.
+  void read_until(const std::function<bool()>& done, milliseconds timeout, const std::string& what);
+  void read_stderr();
+  void take_output(const char* data, std::size_t size);
   void take_line(std::string line);
   void reap_group_orphans();
 
   pid_t pid_ = -1;
   bool json_ = true;
+  bool stdout_is_file_ = false;
+  bool stderr_is_file_ = false;
   bool reaped_ = false;
   int status_ = 0;
   lab::unique_fd stdout_;

@@ -1,6 +1,6 @@
 // What the unit tests share: a child process the test owns (killed and reaped
-// whatever happens), capture of a descriptor's output, and a strict parser
-// for the narrator's JSON lines. Header-only: each test file includes it.
+// whatever happens), capture of a descriptor's output, and the strict reader
+// of the narrator's JSON lines. Header-only: each test file includes it.
 #pragma once
 
 #include <fcntl.h>
@@ -14,13 +14,13 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "json_line.hpp"
 #include "os/proc.hpp"
 #include "os/sys.hpp"
 
@@ -199,200 +199,13 @@ inline split_lines lines_of(std::string_view text) {
   return out;
 }
 
-// A scalar JSON value: the narrator's events are flat objects.
-struct json_value {
-  enum class type { null, boolean, number, text } kind = type::null;
-  bool boolean = false;
-  double number = 0;
-  std::string text;
-  std::string raw;  // as written in the line
-};
-
-struct json_object {
-  std::vector<std::string> keys;  // in order of appearance
-  std::map<std::string, json_value> values;
-
-  bool has(const std::string& key) const { return values.count(key) != 0; }
-  const json_value& at(const std::string& key) const {
-    const auto found = values.find(key);
-    if (found == values.end()) throw std::runtime_error("no field " + key);
-    return found->second;
-  }
-  std::string text(const std::string& key) const {
-    const auto& v = at(key);
-    if (v.kind != json_value::type::text) throw std::runtime_error(key + " is not a string");
-    return v.text;
-  }
-  long long integer(const std::string& key) const {
-    const auto& v = at(key);
-    if (v.kind != json_value::type::number) throw std::runtime_error(key + " is not a number");
-    return static_cast<long long>(v.number);
-  }
-  bool boolean(const std::string& key) const {
-    const auto& v = at(key);
-    if (v.kind != json_value::type::boolean) throw std::runtime_error(key + " is not a boolean");
-    return v.boolean;
-  }
-};
-
-// Parses one line as a flat JSON object, strictly (RFC 8259 grammar: no raw
-// control characters in strings, only the standard escapes, numbers without
-// leading zeros or a bare dot, no duplicate keys, nothing after the '}').
-// Throws std::runtime_error naming the problem and the line.
-inline json_object parse_json_line(std::string_view line) {
-  std::size_t at = 0;
-  auto fail = [&](const std::string& why) -> void {
-    throw std::runtime_error("malformed JSON (" + why + " at " + std::to_string(at) +
-                             "): " + std::string(line));
-  };
-  auto peek = [&]() -> char { return at < line.size() ? line[at] : '\0'; };
-  auto skip_space = [&] {
-    while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
-  };
-  auto expect = [&](char c) {
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++at;
-  };
-  auto hex_digit = [&](char c) -> unsigned {
-    if (c >= '0' && c <= '9') return static_cast<unsigned>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<unsigned>(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return static_cast<unsigned>(c - 'A' + 10);
-    fail("bad hex digit");
-    return 0;
-  };
-  auto parse_string = [&]() -> std::string {
-    expect('"');
-    std::string out;
-    for (;;) {
-      if (at >= line.size()) fail("unterminated string");
-      const char c = line[at++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("raw control character in string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (at >= line.size()) fail("unterminated escape");
-      const char e = line[at++];
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          if (at + 4 > line.size()) fail("short \\u escape");
-          unsigned code = 0;
-          for (int i = 0; i < 4; ++i) code = code * 16 + hex_digit(line[at++]);
-          if (code < 0x80) {
-            out += static_cast<char>(code);
-          } else if (code < 0x800) {
-            out += static_cast<char>(0xc0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-          } else {
-            out += static_cast<char>(0xe0 | (code >> 12));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-          }
-          break;
-        }
-        default:
-          fail("unknown escape");
-      }
-    }
-  };
-  auto digits = [&] {
-    const std::size_t start = at;
-    while (at < line.size() && line[at] >= '0' && line[at] <= '9') ++at;
-    if (at == start) fail("expected a digit");
-  };
-  auto parse_value = [&]() -> json_value {
-    json_value value;
-    const std::size_t start = at;
-    const char c = peek();
-    if (c == '"') {
-      value.kind = json_value::type::text;
-      value.text = parse_string();
-    } else if (line.substr(at, 4) == "true" || line.substr(at, 5) == "false") {
-      value.kind = json_value::type::boolean;
-      value.boolean = c == 't';
-      at += value.boolean ? 4 : 5;
-    } else if (line.substr(at, 4) == "null") {
-      at += 4;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      if (peek() == '-') ++at;
-      if (peek() == '0') {
-        ++at;
-      } else {
-        digits();
-      }
-      if (peek() == '.') {
-        ++at;
-        digits();
-      }
-      if (peek() == 'e' || peek() == 'E') {
-        ++at;
-        if (peek() == '+' || peek() == '-') ++at;
-        digits();
-      }
-      value.kind = json_value::type::number;
-      value.number = std::strtod(std::string(line.substr(start, at - start)).c_str(), nullptr);
-    } else {
-      fail("expected a value");
-    }
-    value.raw = std::string(line.substr(start, at - start));
-    return value;
-  };
-
-  json_object object;
-  skip_space();
-  expect('{');
-  skip_space();
-  if (peek() == '}') {
-    ++at;
-  } else {
-    for (;;) {
-      skip_space();
-      std::string key = parse_string();
-      skip_space();
-      expect(':');
-      skip_space();
-      json_value value = parse_value();
-      if (object.values.count(key)) fail("duplicate key " + key);
-      object.keys.push_back(key);
-      object.values.emplace(std::move(key), std::move(value));
-      skip_space();
-      if (peek() == ',') {
-        ++at;
-        continue;
-      }
-      expect('}');
-      break;
-    }
-  }
-  skip_space();
-  if (at != line.size()) fail("text after the object");
-  return object;
-}
+// The narrator's JSON lines, read by the tests' one JSON reader
+// (tests/support/json_line.hpp): parse_json_line throws std::runtime_error,
+// naming the problem and the line, on anything but a flat, strictly valid
+// JSON object in well-formed UTF-8.
+using harness::json_object;
+using harness::json_value;
+using harness::parse_json_line;
 
 // True when `bytes` is well-formed UTF-8, decoded code point by code point
 // (a different method from the narrator's table of byte ranges): no stray
