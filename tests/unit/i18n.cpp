@@ -427,7 +427,7 @@ TEST_CASE("each book holds exactly what its owner says: every template, and noth
                     "and reaps them") == 1);
   const auto common = source_of("common").templates;
   CHECK(common.size() > 10);
-  CHECK(common.count("{child} is in state {state} ({meaning}), parent {ppid}") == 1);
+  CHECK(common.count("woke after {slept} s of {asked}: sleep() returned {left} (seconds left)") == 1);
   CHECK(tour_templates().size() > 25);
 }
 
