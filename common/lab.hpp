@@ -2,8 +2,8 @@
 // command line, run()), the voice and the system.
 #pragma once
 
-#include "cli.hpp"
-#include "lab_main.hpp"
+#include "runtime/cli.hpp"
+#include "runtime/lab_main.hpp"
 #include "os/gate.hpp"
 #include "os/proc.hpp"
 #include "os/signals.hpp"

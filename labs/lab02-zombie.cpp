@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "hold.hpp"
+#include "runtime/hold.hpp"
 #include "lab.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).

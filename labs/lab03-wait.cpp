@@ -15,9 +15,9 @@
 #include <cerrno>
 #include <chrono>
 
-#include "child_checks.hpp"
+#include "runtime/child_checks.hpp"
 #include "lab.hpp"
-#include "sleeps.hpp"
+#include "runtime/sleeps.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

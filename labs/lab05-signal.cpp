@@ -19,9 +19,9 @@
 #include <string>
 #include <system_error>
 
-#include "dispositions.hpp"
+#include "runtime/dispositions.hpp"
 #include "lab.hpp"
-#include "sleeps.hpp"
+#include "runtime/sleeps.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

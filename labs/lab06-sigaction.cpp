@@ -16,9 +16,9 @@
 #include <cerrno>
 #include <chrono>
 
-#include "dispositions.hpp"
+#include "runtime/dispositions.hpp"
 #include "lab.hpp"
-#include "sleeps.hpp"
+#include "runtime/sleeps.hpp"
 
 // The same signal() call, two builds (labs/meson.build); 0 or -1 (errno).
 extern "C" int lab06_signal_strict(int signo, void (*handler)(int));

@@ -17,9 +17,9 @@
 #include <chrono>
 #include <thread>
 
-#include "child_checks.hpp"
+#include "runtime/child_checks.hpp"
 #include "lab.hpp"
-#include "sleeps.hpp"
+#include "runtime/sleeps.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

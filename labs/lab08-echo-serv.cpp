@@ -18,7 +18,7 @@
 
 #include "lab.hpp"
 #include "os/net.hpp"
-#include "serve.hpp"
+#include "runtime/serve.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

@@ -20,9 +20,9 @@
 
 #include <limits>
 
-#include "client.hpp"
+#include "runtime/client.hpp"
 #include "lab.hpp"
-#include "split_client.hpp"
+#include "runtime/split_client.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

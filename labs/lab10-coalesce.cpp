@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "children.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).

@@ -11,11 +11,11 @@
 //                    [--sleep S] [--json] [--step]
 #include <unistd.h>
 
-#include "blocked_watch.hpp"
-#include "call_outcome.hpp"
-#include "children.hpp"
+#include "runtime/blocked_watch.hpp"
+#include "runtime/call_outcome.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
-#include "loopback.hpp"
+#include "runtime/loopback.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

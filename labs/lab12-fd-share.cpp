@@ -18,13 +18,13 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "children.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
-#include "loopback.hpp"
+#include "runtime/loopback.hpp"
 #include "os/eof_wait.hpp"
 #include "os/scratch_file.hpp"
 #include "os/turns.hpp"
-#include "records.hpp"
+#include "runtime/records.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

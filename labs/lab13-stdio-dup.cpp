@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "capture.hpp"
-#include "capture_row.hpp"
-#include "children.hpp"
+#include "runtime/capture.hpp"
+#include "runtime/capture_row.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).

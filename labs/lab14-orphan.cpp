@@ -16,7 +16,7 @@
 
 #include <thread>
 
-#include "children.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
 #include "os/cues.hpp"
 

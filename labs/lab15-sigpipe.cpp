@@ -16,12 +16,12 @@
 
 #include <thread>
 
-#include "children.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
-#include "loopback.hpp"
+#include "runtime/loopback.hpp"
 #include "os/net.hpp"
 #include "os/pidfd_wait.hpp"
-#include "socket_report.hpp"
+#include "runtime/socket_report.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

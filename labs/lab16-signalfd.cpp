@@ -19,13 +19,13 @@
 #include <optional>
 #include <thread>
 
-#include "children.hpp"
+#include "runtime/children.hpp"
 #include "lab.hpp"
-#include "loopback.hpp"
+#include "runtime/loopback.hpp"
 #include "os/eintr.hpp"
 #include "os/net.hpp"
 #include "os/self_pipe.hpp"
-#include "wakeup_report.hpp"
+#include "runtime/wakeup_report.hpp"
 
 // The quiz: predict, then observe (asked and revealed below).
 constexpr lab::quiz_question question{

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Checks the #include graph of common/, by hand: `scripts/includes.py`.
+"""Checks the #include graph of common/: `scripts/includes.py` (the unit suite
+runs it as the test `includes`).
 
-common/ is built on floors, arrows pointing one way: the lab runtime (the top
-of common/: cli, lab_main, hold, serve, lab.hpp) -> voice/ -> os/. This finds
+common/ is built on floors, arrows pointing one way: runtime/ (the lab
+runtime: cli, lab_main, the helpers the pages use) and lab.hpp -> voice/ ->
+os/. This finds
   - any circle between parts of common/ (a part is X.hpp with its X.cpp, so a
     header and its source count as one: a.cpp -> b.hpp and b.cpp -> a.hpp is
     a circle),
   - any arrow pointing down the wrong way (os/ including voice/ or the runtime,
     voice/ including the runtime),
-  - CLI11 included anywhere but cli.cpp.
+  - CLI11 included anywhere but runtime/cli.cpp.
 Prints each problem and exits 1, or prints a one-line summary and exits 0.
 """
 import pathlib
@@ -32,7 +34,7 @@ for path in files:
     part = name.rsplit(".", 1)[0]
     arrows.setdefault(part, {})
     for kind, target in include.findall(path.read_text(encoding="utf-8")):
-        if target.startswith("CLI/") and name != "cli.cpp":
+        if target.startswith("CLI/") and name != "runtime/cli.cpp":
             problems.append(f"{name}: includes CLI11 (only cli.cpp may)")
         if kind != '"':
             continue

@@ -76,7 +76,22 @@ std::string fit_words(std::string_view text, std::size_t width, bool already_cut
   constexpr std::string_view ellipsis = "...";
   if (width <= ellipsis.size()) return cut(text, width);
   std::string kept = cut(text, width - ellipsis.size());
-  const auto is_wide = [](unsigned char lead) { return lead >= 0xE0; };
+  // A character after which, or before which, the text may be cut: one of
+  // three bytes or more (Chinese is cut between any two characters) — but not
+  // Hangul: Korean puts spaces between its words and is cut at one, as English.
+  const auto breaks_anywhere = [](std::string_view in, std::size_t at) {
+    const auto lead = static_cast<unsigned char>(in[at]);
+    if (lead >= 0xF0) return true;
+    if (lead < 0xE0 || at + 2 >= in.size()) return lead >= 0xE0;
+    const auto bits = [&](std::size_t i) {
+      return static_cast<char32_t>(static_cast<unsigned char>(in[at + i]) & 0x3F);
+    };
+    const char32_t code = (static_cast<char32_t>(lead & 0x0F) << 12) | (bits(1) << 6) | bits(2);
+    const bool hangul = (code >= 0x1100 && code <= 0x11FF) || (code >= 0x3130 && code <= 0x318F) ||
+                        (code >= 0xA960 && code <= 0xA97F) || (code >= 0xAC00 && code <= 0xD7FF);
+    return !hangul;
+  };
+
   // The last character kept, and the first one cut off (unknown when the
   // record cut it: then it may have been in the middle of a word).
   std::size_t last = kept.size();
@@ -86,8 +101,8 @@ std::string fit_words(std::string_view text, std::size_t width, bool already_cut
   const bool next_known = kept.size() < text.size();
   const bool next_is_space = next_known && text[kept.size()] == ' ';
   const bool between_wide =
-      !kept.empty() && (is_wide(static_cast<unsigned char>(kept[last])) ||
-                        (next_known && is_wide(static_cast<unsigned char>(text[kept.size()]))));
+      !kept.empty() &&
+      (breaks_anywhere(kept, last) || (next_known && breaks_anywhere(text, kept.size())));
   if (!ends_at_space && !next_is_space && !between_wide) {
     const auto space = kept.rfind(' ');
     if (space != std::string::npos && space > 0) kept.resize(space);  // else: one long word

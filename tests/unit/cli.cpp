@@ -2,7 +2,7 @@
 // arrays: --help and --version, values rejected with CLI11's message and
 // status 2, seconds with and without fractions, choices, errors escaping the
 // body, and a body that throws in a forked child.
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

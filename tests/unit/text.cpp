@@ -49,6 +49,16 @@ TEST_CASE("fit_words: at a word, with \"...\"") {
   CHECK(lab::fit_words("fits", 10, true) == "fits...");
 }
 
+TEST_CASE("fit_words: Chinese between any two characters, Korean at a space") {
+  // 子进程退出了 (12 columns) in 9: 3 characters and "..."
+  CHECK(lab::fit_words("\u5b50\u8fdb\u7a0b\u9000\u51fa\u4e86", 9) == "\u5b50\u8fdb\u7a0b...");
+  // 자식 프로세스가 종료했다 in 16 columns: "자식 프로세스가" is 15, "..." does not fit after
+  // it, so the cut falls at the space before it, never inside a word.
+  const std::string korean = "\uc790\uc2dd \ud504\ub85c\uc138\uc2a4\uac00 \uc885\ub8cc\ud588\ub2e4";
+  CHECK(lab::fit_words(korean, 16) == "\uc790\uc2dd...");
+  CHECK(lab::fit_words(korean, 18) == "\uc790\uc2dd \ud504\ub85c\uc138\uc2a4\uac00...");
+}
+
 TEST_CASE("utf8_character: well-formed lengths; ill-formed parts one U+FFFD each") {
   std::size_t ill = 0;
   CHECK(lab::utf8_character("a", ill) == 1);

@@ -1,4 +1,4 @@
-#include "blocked_watch.hpp"
+#include "runtime/blocked_watch.hpp"
 
 #include <chrono>
 #include <stdexcept>

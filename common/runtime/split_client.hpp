@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "client.hpp"
+#include "runtime/client.hpp"
 
 namespace lab {
 

@@ -1,4 +1,4 @@
-#include "client_io.hpp"
+#include "runtime/client_io.hpp"
 
 #include <algorithm>
 #include <array>

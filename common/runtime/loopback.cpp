@@ -1,4 +1,4 @@
-#include "loopback.hpp"
+#include "runtime/loopback.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "records.hpp"
+#include "runtime/records.hpp"
 
 #include <unistd.h>
 

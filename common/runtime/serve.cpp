@@ -1,4 +1,4 @@
-#include "serve.hpp"
+#include "runtime/serve.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -16,7 +16,7 @@
 #include <chrono>
 #include <thread>
 
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 #include "voice/narrator.hpp"
 #include "os/sys.hpp"
 

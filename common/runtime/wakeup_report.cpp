@@ -1,4 +1,4 @@
-#include "wakeup_report.hpp"
+#include "runtime/wakeup_report.hpp"
 
 #include "voice/narrator.hpp"
 

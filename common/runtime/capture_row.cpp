@@ -1,4 +1,4 @@
-#include "capture_row.hpp"
+#include "runtime/capture_row.hpp"
 
 #include <algorithm>
 

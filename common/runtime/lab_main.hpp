@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 
 namespace lab {
 

@@ -1,4 +1,4 @@
-#include "split_client.hpp"
+#include "runtime/split_client.hpp"
 
 #include <poll.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "lab_main.hpp"
+#include "runtime/lab_main.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

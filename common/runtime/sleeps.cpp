@@ -1,12 +1,12 @@
-#include "sleeps.hpp"
+#include "runtime/sleeps.hpp"
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 
-#include "cli.hpp"
-#include "hold.hpp"
+#include "runtime/cli.hpp"
+#include "runtime/hold.hpp"
 #include "voice/narrator.hpp"
 
 namespace lab {

@@ -1,4 +1,4 @@
-#include "dispositions.hpp"
+#include "runtime/dispositions.hpp"
 
 #include "os/signals.hpp"
 #include "os/sys.hpp"

@@ -1,4 +1,4 @@
-#include "socket_report.hpp"
+#include "runtime/socket_report.hpp"
 
 #include <poll.h>
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 #include "os/sys.hpp"
 
 namespace lab {

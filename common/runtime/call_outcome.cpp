@@ -1,4 +1,4 @@
-#include "call_outcome.hpp"
+#include "runtime/call_outcome.hpp"
 
 #include <signal.h>
 #include <sys/socket.h>

@@ -7,7 +7,7 @@
 
 #include <signal.h>
 
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 
 namespace lab {
 

@@ -1,4 +1,4 @@
-#include "child_checks.hpp"
+#include "runtime/child_checks.hpp"
 
 #include <cerrno>
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <system_error>
 
-#include "cli.hpp"
-#include "client_io.hpp"
+#include "runtime/cli.hpp"
+#include "runtime/client_io.hpp"
 #include "os/sys.hpp"
 
 namespace lab {

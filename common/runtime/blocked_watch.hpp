@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 
 namespace lab {
 

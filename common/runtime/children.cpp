@@ -1,4 +1,4 @@
-#include "children.hpp"
+#include "runtime/children.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "runtime/cli.hpp"
 
 #include <unistd.h>
 

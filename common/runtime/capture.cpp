@@ -1,4 +1,4 @@
-#include "capture.hpp"
+#include "runtime/capture.hpp"
 
 #include <unistd.h>
 
