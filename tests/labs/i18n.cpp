@@ -17,6 +17,7 @@
 
 #include "harness.hpp"
 #include "scoped_env.hpp"
+#include "writing.hpp"
 
 using namespace harness;
 
@@ -136,26 +137,8 @@ std::string listing(const shapes& by_role) {
   return text;
 }
 
-// True if `text` holds a CJK ideograph (U+4E00..U+9FFF: UTF-8 E4..E9 first).
-bool has_chinese(const std::string& text) {
-  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead >= 0xE4 && lead <= 0xE9) return true;
-  }
-  return false;
-}
-
-// True if `text` holds a Hangul syllable (U+AC00..U+D7A3: UTF-8 EA..ED first).
-bool has_hangul(const std::string& text) {
-  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead >= 0xEA && lead <= 0xED) return true;
-  }
-  return false;
-}
-
 bool in_language(const std::string& text, const std::string& lang) {
-  return lang == "zh" ? has_chinese(text) : lang == "ko" ? has_hangul(text) : !has_chinese(text);
+  return in_script_of(text, lang);
 }
 
 void check_texts(const std::vector<event>& events, const std::string& lang,

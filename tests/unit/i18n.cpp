@@ -21,7 +21,10 @@
 #include "voice/narrator.hpp"
 #include "support.hpp"
 #include "../support/scoped_env.hpp"
+#include "../support/writing.hpp"
 
+using harness::has_chinese;
+using harness::has_hangul;
 using harness::scoped_env;
 
 using unit::capture;
@@ -42,25 +45,6 @@ std::set<std::string> placeholders(std::string_view text) {
   return keys;
 }
 
-// True if `text` holds a CJK ideograph (U+4E00..U+9FFF: UTF-8 E4..E9 first),
-// not only full-width punctuation.
-bool has_chinese(std::string_view text) {
-  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead >= 0xE4 && lead <= 0xE9) return true;
-  }
-  return false;
-}
-
-// True if `text` holds a Hangul syllable (U+AC00..U+D7A3: UTF-8 EA..ED first).
-bool has_hangul(std::string_view text) {
-  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead >= 0xEA && lead <= 0xED) return true;
-  }
-  return false;
-}
-
 // Whether a translation is written in its language's script. A name the
 // code uses (SIG_IGN) stays itself in every language.
 bool in_script(std::string_view text, const std::string& lang) {
@@ -68,9 +52,7 @@ bool in_script(std::string_view text, const std::string& lang) {
         return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       }))
     return true;
-  if (lang == "zh") return has_chinese(text);
-  if (lang == "ko") return has_hangul(text);
-  return false;  // a language this test does not know yet: teach it the script
+  return lang != "en" && harness::in_script_of(text, lang);  // an unknown language: false
 }
 
 std::string read_file(const std::string& path) {

@@ -17,7 +17,9 @@
 #include "voice/i18n.hpp"
 #include "voice/narrator.hpp"
 #include "support.hpp"
+#include "../support/writing.hpp"
 
+using harness::has_chinese;
 using unit::capture;
 using unit::child_process;
 using unit::json_object;
@@ -69,14 +71,6 @@ constexpr lab::translation chinese[] = {
     {extra_wait.text, "所有子进程都已回收。再调用一次 wait() 会怎样？"},
 };
 const lab::enrol_book chinese_book("unit-quiz", "zh", chinese);
-
-bool has_chinese(std::string_view text) {
-  for (const char c : text) {
-    const auto lead = static_cast<unsigned char>(c);
-    if ((lead >= 0xE4 && lead <= 0xE9) || lead == 0xE3 || lead == 0xEF) return true;
-  }
-  return false;
-}
 
 // A value of the run that `when` names: "2+" -> "2", "Z" -> "Z".
 std::string sample_of(std::string_view when) {
