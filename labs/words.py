@@ -74,7 +74,7 @@ def main():
         f"// The books of {owner}, made by labs/words.py from "
         + ", ".join(os.path.relpath(p) for p in paths)
         + ". Edit those, not this.",
-        '#include "voice/i18n.hpp"',
+        '#include "voice/book.hpp"',
         "",
         "namespace {",
     ]

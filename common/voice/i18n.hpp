@@ -16,28 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include "voice/book.hpp"
+
 namespace lab {
-
-// One message: its id (the English template) and its text in a book's language.
-struct translation {
-  std::string_view id;
-  std::string_view text;
-};
-
-// The words of one owner ("lab07-reaper", "common") in one language ("zh").
-struct book {
-  std::string_view owner;
-  std::string_view lang;
-  std::span<const translation> entries;
-};
-
-// Enrols a book: a namespace-scope `const lab::enrol_book` in the book's
-// generated file, constructed before main. A program holds at most 64 books
-// (more are ignored and counted by books_left_out()).
-struct enrol_book {
-  enrol_book(std::string_view owner, std::string_view lang,
-             std::span<const translation> entries) noexcept;
-};
 
 // Every book this program holds, in the order they enrolled.
 std::span<const book> books() noexcept;

@@ -9,11 +9,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -324,11 +324,31 @@ owner_source source_of(const std::string& owner) {
 std::set<std::string> tour_templates() {
   const std::string script = read_file(source_root() + "/scripts/tour.sh");
   std::set<std::string> found;
-  const std::regex row(R"re("\d\d\|lab[^|]*\|([^|]*)\|)re");
-  const std::regex call(R"re(\b(?:say|words|cannot_save) "([^"$]*)")re");
-  for (const std::regex* re : {&row, &call})
-    for (std::sregex_iterator m(script.begin(), script.end(), *re), end; m != end; ++m)
-      found.insert((*m)[1].str());
+  std::istringstream lines(script);
+  for (std::string line; std::getline(lines, line);) {
+    // A row of the catalogue: "NN|labNN-name|purpose|...".
+    const auto open = line.find('"');
+    if (open != std::string::npos && open + 7 <= line.size() &&
+        line.compare(open + 3, 4, "|lab") == 0 &&
+        std::isdigit(static_cast<unsigned char>(line[open + 1])) != 0) {
+      const auto first = line.find('|', open + 4);
+      const auto second = line.find('|', first + 1);
+      found.insert(line.substr(first + 1, second - first - 1));
+      continue;
+    }
+    // say "...", words "...", cannot_save "..." (a literal with no $ in it).
+    for (const std::string call : {"say \"", "words \"", "cannot_save \""}) {
+      for (auto at = line.find(call); at != std::string::npos; at = line.find(call, at + 1)) {
+        if (at > 0 && (std::isalnum(static_cast<unsigned char>(line[at - 1])) != 0 ||
+                       line[at - 1] == '_'))
+          continue;
+        const auto start = at + call.size();
+        const auto end = line.find('"', start);
+        const std::string text = line.substr(start, end - start);
+        if (end != std::string::npos && text.find('$') == std::string::npos) found.insert(text);
+      }
+    }
+  }
   return found;
 }
 
