@@ -18,7 +18,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   # Sanitized programs run several times slower (lab08's thousands of forks
   # most of all): the same tests, with more time each.
   test_options=(--timeout-multiplier 3)
-  setup_options=("-Db_sanitize=address,undefined" -Db_lundef=false
+  setup_options=("-Db_sanitize=address,undefined" -Db_lundef=false -Ddebug=true
                  "-Dcpp_args=-fno-sanitize-recover=all" "-Dcpp_link_args=-fno-sanitize-recover=all")
 fi
 
