@@ -187,7 +187,11 @@ TEST_CASE("the narrator records each event with its seq, mark and short label") 
   ::sigaction(SIGUSR2, &old, nullptr);
   lab::say_reap(child, *status);
   lab::say("result", "read failed", {{"call", "read"}, {"error", "EINTR"}});
-  const auto events = json_lines(out.text());
+  auto events = json_lines(out.text());
+  // The ring is in seq order; the lines in the order they were written, where
+  // the child's exit (seq 2) may come after the parent's fork (seq 3).
+  std::sort(events.begin(), events.end(),
+            [](const auto& a, const auto& b) { return a.integer("seq") < b.integer("seq"); });
   const auto contents = lab::read_timeline();
   REQUIRE(contents.entries.size() == events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
