@@ -23,7 +23,7 @@ struct book {
 
 // Enrols a book: a namespace-scope `const lab::enrol_book` in the book's
 // generated file, constructed before main. A program holds at most 64 books
-// (more are ignored and counted by books_left_out()).
+// (a 65th stops it at once, with a message: a build that links too many).
 struct enrol_book {
   enrol_book(std::string_view owner, std::string_view lang,
              std::span<const translation> entries) noexcept;

@@ -1,5 +1,7 @@
 #include "voice/i18n.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <utility>
@@ -59,25 +61,22 @@ constexpr int max_books = 64;
 // Filled before main (static initialisation is single-threaded), only read after.
 book enrolled[max_books];
 int enrolled_count = 0;
-int left_out = 0;
+
+// Every book this program holds, in the order they enrolled.
+std::span<const book> books() noexcept {
+  return {enrolled, static_cast<std::size_t>(enrolled_count)};
+}
 
 }  // namespace
 
 enrol_book::enrol_book(std::string_view owner, std::string_view lang,
                        std::span<const translation> entries) noexcept {
-  if (enrolled_count == max_books) {
-    ++left_out;
-    return;
+  if (enrolled_count == max_books) {  // a build that links too many: never silently
+    constexpr std::string_view message = "forklab: more than 64 books linked into one program\n";
+    [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, message.data(), message.size());
+    std::abort();
   }
   enrolled[enrolled_count++] = book{owner, lang, entries};
-}
-
-std::span<const book> books() noexcept {
-  return {enrolled, static_cast<std::size_t>(enrolled_count)};
-}
-
-int books_left_out() noexcept {
-  return left_out;
 }
 
 bool is_language(std::string_view lang) noexcept {

@@ -20,10 +20,6 @@
 
 namespace lab {
 
-// Every book this program holds, in the order they enrolled.
-std::span<const book> books() noexcept;
-int books_left_out() noexcept;
-
 // True for "en" and every language a book of this program is written in.
 bool is_language(std::string_view lang) noexcept;
 // The languages, "en" first, the others in the order their books enrolled.

@@ -1,18 +1,13 @@
 #include "voice/quiz.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "voice/i18n.hpp"
-#include "os/sys.hpp"
+#include "voice/stage.hpp"
 #include "voice/text.hpp"
 
 namespace lab {
@@ -86,26 +81,6 @@ constexpr std::string_view unmarked_words =
 // A question's text, or the words around it, in the reader's language.
 std::string_view in_language(std::string_view english) {
   return translate(english, narrator_settings().lang).value_or(english);
-}
-
-// One line from the learner, as stage() reads Enter: the terminal when there
-// is one, else standard input. Sets input_ended at end of input.
-std::string read_answer_line() {
-  unique_fd tty(::open("/dev/tty", O_RDONLY | O_CLOEXEC));
-  const int input = tty ? tty.get() : STDIN_FILENO;
-  std::string line;
-  for (;;) {
-    char c = 0;
-    const ssize_t n = ::read(input, &c, 1);
-    if (n < 0 && errno == EINTR) continue;  // a handler ran (a child ended): read on
-    if (n <= 0) {
-      input_ended = true;
-      break;
-    }
-    if (c == '\n') break;
-    if (line.size() < 64) line += c;
-  }
-  return line;
 }
 
 asked_question* find_asked(std::string_view id) {
@@ -193,7 +168,10 @@ void ask(const quiz_question& question, std::initializer_list<field> fields) {
   say_localized(
       "quiz", text,
       {{"question", id}, {"prompt", prompt}, {"choices", count}, {"choice_list", listed}});
-  a.chosen = parse_quiz_answer(read_answer_line(), count);
+  // One line, as stage() reads Enter: the terminal when there is one, else stdin.
+  const learner_line answer = read_learner_line(64);
+  input_ended = answer.ended;
+  a.chosen = parse_quiz_answer(answer.text, count);
   asked.push_back(std::move(a));
 }
 
