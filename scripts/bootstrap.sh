@@ -11,7 +11,7 @@ shift || true
 [ "${1:-}" = "--" ] && shift
 
 packages=(g++ meson ninja-build pkg-config cmake libcli11-dev doctest-dev nlohmann-json3-dev
-  shellcheck git)
+  shellcheck git strace)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
