@@ -158,8 +158,9 @@ void accept_failures::handle(int error) {
   // Said once per shortage, from errno alone: UBSan, checking a std::system_error
   // object, would itself need a free descriptor.
   if (!short_)
-    say_error("accept: {errno} ({reason}): trying again every 100 ms",
-              {{"errno", errno_name_text(error).view()}, {"peer", ""}, {"reason", std::strerror(error)}});
+    say_error(
+        "accept: {errno} ({reason}): trying again every 100 ms",
+        {{"errno", errno_name_text(error).view()}, {"peer", ""}, {"reason", std::strerror(error)}});
   short_ = true;
   const timespec pause{0, 100'000'000};
   ::nanosleep(&pause, nullptr);  // cut short by a signal: the loop looks at why

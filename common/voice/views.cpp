@@ -85,9 +85,9 @@ std::string signals_line(const process_view& view) {
 std::string tree_line(int depth, pid_t pid, pid_t ppid, std::string_view role, char state,
                       const std::string& what) {
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
-  const std::string line = "  " + pad_to(indent + std::to_string(pid), 8) + " " +
-                           pad_to(std::to_string(ppid), 7) + " " +
-                           pad_to(std::string(role.empty() ? "-" : role), 9) + " " + state + " " + what;
+  const std::string line =
+      "  " + pad_to(indent + std::to_string(pid), 8) + " " + pad_to(std::to_string(ppid), 7) + " " +
+      pad_to(std::string(role.empty() ? "-" : role), 9) + " " + state + " " + what;
   return "\n" + fit(line, tree_width);
 }
 

@@ -29,9 +29,9 @@ std::size_t first_size = 0;
 void* counted(std::size_t size, std::size_t alignment) {
   if (counting && allocations++ == 0) first_size = size;
   if (size == 0) size = 1;
-  void* memory = alignment == 0 ? std::malloc(size)
-                                : std::aligned_alloc(alignment, (size + alignment - 1) &
-                                                                    ~(alignment - 1));
+  void* memory = alignment == 0
+                     ? std::malloc(size)
+                     : std::aligned_alloc(alignment, (size + alignment - 1) & ~(alignment - 1));
   if (!memory) throw std::bad_alloc();
   return memory;
 }
@@ -74,8 +74,8 @@ std::string allocated_by(Say say) {
          std::to_string(first_size) + " bytes";
 }
 
-const std::string short_peer = "127.0.0.1:44680";                       // fits in a std::string
-const std::string long_peer = "[2001:db8:85a3::8a2e:370:7334]:44680";   // does not (SSO: 15)
+const std::string short_peer = "127.0.0.1:44680";                      // fits in a std::string
+const std::string long_peer = "[2001:db8:85a3::8a2e:370:7334]:44680";  // does not (SSO: 15)
 const std::string forty = "a text of forty characters, not a short1";  // nor does this
 
 struct narrated {
@@ -94,18 +94,28 @@ narrated say_the_path(const lab::narrator_options& options) {
     void (*say)();
   } lines[] = {
       {"say with an integer field",
-       [] { lab::say("fork", "forked child {child}", {{"child", 4243}, {"live", 1}}); }},
+       [] {
+         lab::say("fork", "forked child {child}", {{"child", 4243}, {"live", 1}});
+       }},
       {"say with a short text field",
-       [] { lab::say("accept", "accepted a connection from {peer}", {{"peer", short_peer}}); }},
+       [] {
+         lab::say("accept", "accepted a connection from {peer}", {{"peer", short_peer}});
+       }},
       {"say with a long text field",
-       [] { lab::say("accept", "accepted a connection from {peer}", {{"peer", long_peer}}); }},
+       [] {
+         lab::say("accept", "accepted a connection from {peer}", {{"peer", long_peer}});
+       }},
       {"say with a 40-character text and a real",
-       [] { lab::say("note", "{what} after {seconds} s", {{"what", forty}, {"seconds", 0.25}}); }},
-      {"say_localized", [] { lab::say_localized("step", "a stage text", {{"peer", long_peer}}); }},
+       [] {
+         lab::say("note", "{what} after {seconds} s", {{"what", forty}, {"seconds", 0.25}});
+       }},
+      {"say_localized",
+       [] {
+         lab::say_localized("step", "a stage text", {{"peer", long_peer}});
+       }},
       {"say_reap of an exited child", [] { lab::say_reap(4242, W_EXITCODE(0, 0)); }},
       {"say_reap of a named, killed child", [] { lab::say_reap(4243, W_EXITCODE(0, SIGKILL)); }},
-      {"say_reap of a core dump",
-       [] { lab::say_reap(4245, W_EXITCODE(0, SIGSEGV) | WCOREFLAG); }},
+      {"say_reap of a core dump", [] { lab::say_reap(4245, W_EXITCODE(0, SIGSEGV) | WCOREFLAG); }},
       {"say_failed", [] { lab::say_failed("fork", EAGAIN, long_peer); }},
       {"say_echoed, 5 bytes", [] { lab::say_echoed(5, short_peer, 0); }},
       {"say_echoed, 1 byte", [] { lab::say_echoed(1, long_peer, lab::connection_error); }},
@@ -169,5 +179,24 @@ TEST_CASE("a JSON line allocates nothing, with --timeline too") {
     CHECK(accept.text("peer") == long_peer);
     CHECK(has(said.err, "unit-alloc: " + long_peer + ": fork: EAGAIN"));
     if (timeline) CHECK(lab::read_timeline().entries.size() == 14);
+  }
+}
+
+TEST_CASE("a line longer than the buffer on the stack still comes out whole") {
+  std::string long_text;
+  for (int i = 0; long_text.size() < 5000; ++i) long_text += "row " + std::to_string(i) + "; ";
+  for (const bool json : {false, true}) {
+    CAPTURE(json);
+    lab::start_narrator({.program = "unit-alloc", .json = json});
+    unit::capture out(STDOUT_FILENO);
+    lab::say("tree", "{drawing} (end)", {{"drawing", long_text}});
+    const std::string said = out.text();
+    const auto lines = unit::lines_of(said);
+    CHECK(lines.complete);
+    REQUIRE(lines.lines.size() == 1);
+    if (json)
+      CHECK(unit::parse_json_line(lines.lines[0]).text("text") == long_text + " (end)");
+    else
+      CHECK(said.ends_with(" tree     " + long_text + " (end)\n"));
   }
 }
