@@ -47,11 +47,25 @@ const char* standard_signal_name(int signo) noexcept {
 }
 
 std::string signal_name(int signo) {
+  return std::string(signal_name_text(signo).view());
+}
+
+fixed_text<24> signal_name_text(int signo) noexcept {
+  fixed_text<24> name;
   if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
-    return signo == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(signo - SIGRTMIN);
+    name.append("SIGRTMIN");
+    if (signo > SIGRTMIN) {
+      name.append("+");
+      name.append(signo - SIGRTMIN);
+    }
+  } else if (const char* abbrev = ::sigabbrev_np(signo)) {
+    name.append("SIG");
+    name.append(abbrev);
+  } else {
+    name.append("signal ");
+    name.append(signo);
   }
-  if (const char* abbrev = ::sigabbrev_np(signo)) return std::string("SIG") + abbrev;
-  return "signal " + std::to_string(signo);
+  return name;
 }
 
 std::vector<int> pending_signals() {

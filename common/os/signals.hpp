@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "os/fixed_text.hpp"
+
 namespace lab {
 
 using signal_handler = void (*)(int);
@@ -36,6 +38,8 @@ class signal_block {
 
 // "SIGINT" for SIGINT; "SIGRTMIN+3"; "signal 99" if unknown.
 std::string signal_name(int signo);
+// The same name in a fixed buffer: no allocation (a line said for every child).
+fixed_text<24> signal_name_text(int signo) noexcept;
 
 // "SIGCHLD" for 17, for the 31 standard signals; nullptr for any other number.
 // Async-signal-safe (signal_name is not).

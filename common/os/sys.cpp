@@ -10,8 +10,18 @@
 namespace lab {
 
 std::string errno_name(int error) {
-  if (const char* name = ::strerrorname_np(error)) return name;
-  return "errno " + std::to_string(error);
+  return std::string(errno_name_text(error).view());
+}
+
+fixed_text<24> errno_name_text(int error) noexcept {
+  fixed_text<24> name;
+  if (const char* known = ::strerrorname_np(error)) {
+    name.append(known);
+  } else {
+    name.append("errno ");
+    name.append(error);
+  }
+  return name;
 }
 
 std::string describe(const std::system_error& error) {

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "os/fixed_text.hpp"
+
 namespace lab {
 
 // Throws std::system_error(errno, call) when a system call returned -1;
@@ -23,6 +25,8 @@ T check(T result, const char* call) {
 
 // "EINVAL" for EINVAL; "errno 4242" for numbers the C library does not name.
 std::string errno_name(int error);
+// The same name in a fixed buffer: no allocation (a line said per connection).
+fixed_text<24> errno_name_text(int error) noexcept;
 
 // "sigaction: EINVAL (Invalid argument)" — the call, the errno name, the text.
 std::string describe(const std::system_error& error);

@@ -14,17 +14,32 @@ wait_status decode_wait_status(int raw) {
 }
 
 std::string describe(const wait_status& status) {
+  return std::string(describe_text(status).view());
+}
+
+fixed_text<48> describe_text(const wait_status& status) noexcept {
+  fixed_text<48> words;
   switch (status.end) {
     case wait_status::how::exited:
-      return "exited " + std::to_string(status.code);
+      words.append("exited ");
+      words.append(status.code);
+      break;
     case wait_status::how::killed:
-      return "killed by " + signal_name(status.code) + (status.core_dumped ? " (core dumped)" : "");
+      words.append("killed by ");
+      words.append(signal_name_text(status.code).view());
+      if (status.core_dumped) words.append(" (core dumped)");
+      break;
     case wait_status::how::stopped:
-      return "stopped by " + signal_name(status.code);
+      words.append("stopped by ");
+      words.append(signal_name_text(status.code).view());
+      break;
     case wait_status::how::continued:
-      return "continued";
+      words.append("continued");
+      break;
+    default:
+      words.append("unknown");
   }
-  return "unknown";
+  return words;
 }
 
 const char* how_name(wait_status::how end) {

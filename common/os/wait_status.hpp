@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "os/fixed_text.hpp"
+
 namespace lab {
 
 struct wait_status {
@@ -19,6 +21,8 @@ wait_status decode_wait_status(int raw);
 // "exited 3", "killed by SIGKILL", "killed by SIGSEGV (core dumped)",
 // "stopped by SIGSTOP", "continued".
 std::string describe(const wait_status& status);
+// The same words in a fixed buffer: no allocation (a line said for every child).
+fixed_text<48> describe_text(const wait_status& status) noexcept;
 
 // "exited", "killed", "stopped", "continued": the JSON field value.
 const char* how_name(wait_status::how end);

@@ -145,7 +145,7 @@ bool ended_as_expected(int status, int error_code) noexcept {
 
 void say_failed(std::string_view call, int error, std::string_view peer) {
   say_error(peer.empty() ? "{call}: {errno} ({reason})" : "{peer}: {call}: {errno} ({reason})",
-            {{"errno", errno_name(error)},
+            {{"errno", errno_name_text(error).view()},
              {"peer", peer},
              {"call", call},
              {"reason", std::strerror(error)}});
@@ -158,8 +158,9 @@ void accept_failures::handle(int error) {
   // Said once per shortage, from errno alone: UBSan, checking a std::system_error
   // object, would itself need a free descriptor.
   if (!short_)
-    say_error("accept: {errno} ({reason}): trying again every 100 ms",
-              {{"errno", errno_name(error)}, {"peer", ""}, {"reason", std::strerror(error)}});
+    say_error(
+        "accept: {errno} ({reason}): trying again every 100 ms",
+        {{"errno", errno_name_text(error).view()}, {"peer", ""}, {"reason", std::strerror(error)}});
   short_ = true;
   const timespec pause{0, 100'000'000};
   ::nanosleep(&pause, nullptr);  // cut short by a signal: the loop looks at why

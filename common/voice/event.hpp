@@ -11,7 +11,10 @@
 
 namespace lab {
 
-// One named value of an event. Text may refer to it as {key}.
+// One named value of an event. Text may refer to it as {key}. A field refers
+// to its key and text, it does not copy them (a line allocates nothing): it
+// lives only as long as the call it is given to, and whoever keeps a value
+// past that call copies it.
 struct field {
   enum class type { integer, real, boolean, text };
 
@@ -28,7 +31,7 @@ struct field {
   type kind;
   long long integer = 0;
   double real = 0;
-  std::string text;
+  std::string_view text;
 };
 
 // An integer field for signal_say (no allocation).
@@ -57,7 +60,7 @@ inline std::optional<long long> integer_value(const int_field& f) noexcept {
 
 // A text field's value; empty for any other.
 inline std::string_view text_value(const field& f) noexcept {
-  return f.kind == field::type::text ? std::string_view(f.text) : std::string_view();
+  return f.kind == field::type::text ? f.text : std::string_view();
 }
 inline std::string_view text_value(const int_field&) noexcept {
   return {};

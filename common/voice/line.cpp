@@ -197,6 +197,15 @@ void fixed_line::end(std::string_view text) noexcept {
   size_ += n;
 }
 
+void growing_line::spill(std::string_view text) {
+  if (!spilled_) {
+    long_.reserve(2 * (size_ + text.size()));
+    long_.assign(data_, size_);
+    spilled_ = true;
+  }
+  long_.append(text);
+}
+
 void append_text(growing_line& line, std::string_view text, std::initializer_list<field> fields) {
   fill_text(line, text, fields);
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -33,15 +34,32 @@ class fixed_line {
   bool cut_ = false;
 };
 
-// A line in a string (everything else).
+// A line in a buffer of its own, on the stack (everything else): an ordinary
+// line stays there and costs no allocation; a longer one (a drawing, a tree)
+// moves on to the heap and still comes out whole, never cut.
 class growing_line {
  public:
-  void append(std::string_view text) { data_.append(text); }
-  void end(std::string_view text) { data_.append(text); }
-  std::string_view view() const { return data_; }
+  growing_line() = default;
+  growing_line(const growing_line&) = delete;
+  growing_line& operator=(const growing_line&) = delete;
+
+  void append(std::string_view text) {
+    if (spilled_ || text.size() > sizeof data_ - size_) return spill(text);
+    if (!text.empty()) std::memcpy(data_ + size_, text.data(), text.size());
+    size_ += text.size();
+  }
+  void end(std::string_view text) { append(text); }
+  std::string_view view() const noexcept {
+    return spilled_ ? std::string_view(long_) : std::string_view(data_, size_);
+  }
 
  private:
-  std::string data_;
+  void spill(std::string_view text);  // to the heap: the buffer is full
+
+  char data_[2048];
+  std::size_t size_ = 0;
+  bool spilled_ = false;
+  std::string long_;  // the line once it outgrew data_
 };
 
 // Appends `text` with each {key} replaced by its field's value, as a person

@@ -41,7 +41,7 @@ std::string value_text(const field& f) {
       return text;
     }
     case field::type::text:
-      return f.text;
+      return std::string(f.text);
   }
   return "";
 }

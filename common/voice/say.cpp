@@ -32,7 +32,8 @@ void hand_on(const event_head& head, std::string_view text, std::initializer_lis
   const auto child = integer_of(fields, "child");
   const bool reap = head.kind == "reap" && child;
   to_timeline = to_timeline && timeline_started();
-  const std::string about_role = child && (reap || to_timeline) ? role_of(*child) : "";
+  const std::string_view about_role =
+      child && (reap || to_timeline) ? role_of(*child) : std::string_view();
   if (reap) note_reaped(static_cast<pid_t>(*child), fields, about_role);
   if (to_timeline) timeline_note(for_timeline(head, text, about_role), fields);
 }
@@ -120,14 +121,14 @@ void signal_say(const char* kind, const char* text,
 
 void say_reap(pid_t child, int raw_status) {
   const wait_status status = decode_wait_status(raw_status);
-  const std::string role = role_of(child);
+  const std::string_view role = role_of(child);  // forgotten below, once said
   say("reap", "reaped {child_role} {child}: {status}",
       {{"child", child},
-       {"child_role", role.empty() ? "child" : role},
+       {"child_role", role.empty() ? std::string_view("child") : role},
        {"how", how_name(status.end)},
        {"code", status.code},
        {"core_dumped", status.core_dumped},
-       {"status", describe(status)}});
+       {"status", describe_text(status).view()}});
   if (status.end == wait_status::how::exited || status.end == wait_status::how::killed)
     forget_process(child);
 }

@@ -71,10 +71,10 @@ void forget_process(pid_t pid) {
   known_roles.erase(pid);
 }
 
-std::string role_of(pid_t pid) {
+std::string_view role_of(pid_t pid) {
   if (pid == ::getpid()) return own_role;
   const auto found = known_roles.find(pid);
-  return found == known_roles.end() ? "" : found->second;
+  return found == known_roles.end() ? std::string_view() : std::string_view(found->second);
 }
 
 long next_sequence() noexcept {

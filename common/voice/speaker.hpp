@@ -54,8 +54,9 @@ void name_process(pid_t pid, std::string_view role);
 // Forgets it again (say_reap does this): a long-running parent's table of
 // roles holds only the children it has not reaped.
 void forget_process(pid_t pid);
-// The role of `pid`: this process's own, one it named, or "" if unknown.
-std::string role_of(pid_t pid);
+// The role of `pid`: this process's own, one it named, or "" if unknown. The
+// text is the table's: good until that role is changed or forgotten.
+std::string_view role_of(pid_t pid);
 
 // ---- Sequence and clock (async-signal-safe) ----------------------------------
 

@@ -82,12 +82,12 @@ std::string signals_line(const process_view& view) {
 }
 
 // "\n    4243   4242    child 1   Z zombie: exited, waiting to be reaped"
-std::string tree_line(int depth, pid_t pid, pid_t ppid, const std::string& role, char state,
+std::string tree_line(int depth, pid_t pid, pid_t ppid, std::string_view role, char state,
                       const std::string& what) {
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
-  const std::string line = "  " + pad_to(indent + std::to_string(pid), 8) + " " +
-                           pad_to(std::to_string(ppid), 7) + " " +
-                           pad_to(role.empty() ? "-" : role, 9) + " " + state + " " + what;
+  const std::string line =
+      "  " + pad_to(indent + std::to_string(pid), 8) + " " + pad_to(std::to_string(ppid), 7) + " " +
+      pad_to(std::string(role.empty() ? "-" : role), 9) + " " + state + " " + what;
   return "\n" + fit(line, tree_width);
 }
 
