@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "writing.hpp"
 
 using namespace harness;
 namespace fs = std::filesystem;
@@ -68,15 +69,6 @@ std::set<std::string> note_names(const fs::path& dir) {
 
 bool is_fence(const std::string& line) {
   return line.rfind("```", 0) == 0;
-}
-
-// "lab02-zombie": "lab", two digits, '-', then lower-case letters, digits and '-'.
-// (Plain code, not std::regex: g++ 12 warns inside <regex> under -fsanitize.)
-bool is_lab_name(const std::string& name) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto topic = [&](char c) { return (c >= 'a' && c <= 'z') || digit(c) || c == '-'; };
-  return name.size() > 6 && name.rfind("lab", 0) == 0 && digit(name[3]) && digit(name[4]) &&
-         name[5] == '-' && std::all_of(name.begin() + 6, name.end(), topic);
 }
 
 // "## " headings outside fenced code blocks.

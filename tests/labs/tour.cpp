@@ -14,12 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "harness.hpp"
 #include "os/proc.hpp"
@@ -136,19 +138,77 @@ struct lab_line {
   std::string text;
 };
 
+// `line` without its colour codes (ESC [ digits and ';' m).
 std::string without_colour(const std::string& line) {
-  static const std::regex escape("\x1b\\[[0-9;]*m");
-  return std::regex_replace(line, escape, "");
+  std::string out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+      std::size_t end = i + 2;
+      while (end < line.size() &&
+             (std::isdigit(static_cast<unsigned char>(line[end])) || line[end] == ';'))
+        ++end;
+      if (end < line.size() && line[end] == 'm') {
+        i = end;
+        continue;
+      }
+    }
+    out += line[i];
+  }
+  return out;
+}
+
+// The run of decimal digits at `at` ("" if none), and `at` moved past it.
+std::string digits_at(std::string_view text, std::size_t& at) {
+  const std::size_t start = at;
+  while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+  return std::string(text.substr(start, at - start));
+}
+
+// The word (no blank) at `at`, and `at` moved past it and the blanks after it.
+std::string word_at(std::string_view text, std::size_t& at) {
+  const std::size_t start = at;
+  while (at < text.size() && text[at] != ' ') ++at;
+  std::string word(text.substr(start, at - start));
+  while (at < text.size() && text[at] == ' ') ++at;
+  return word;
+}
+
+// A human-mode line: blanks, seconds with 3 decimals, the role (a word, or a
+// word and a number: "child 2"), the pid, the kind, the text. nullopt otherwise.
+std::optional<lab_line> parse_lab_line(const std::string& line) {
+  std::size_t at = line.find_first_not_of(' ');
+  if (at == std::string::npos || digits_at(line, at).empty() || at >= line.size() ||
+      line[at++] != '.' || digits_at(line, at).size() != 3 || at >= line.size() ||
+      line[at++] != ' ')
+    return std::nullopt;
+  lab_line l;
+  l.role = word_at(line, at);
+  // "child 2   4243": a role of a word and a number (one blank between), then the pid.
+  std::size_t after_number = at;
+  const std::string number = digits_at(line, after_number);
+  std::size_t pid_at = after_number;
+  while (pid_at < line.size() && line[pid_at] == ' ') ++pid_at;
+  if (!number.empty() && line[at - 2] != ' ' && pid_at > after_number && pid_at < line.size() &&
+      std::isdigit(static_cast<unsigned char>(line[pid_at]))) {
+    l.role += " " + number;
+    at = pid_at;
+  }
+  const std::string pid = digits_at(line, at);
+  if (pid.empty() || at >= line.size() || line[at++] != ' ') return std::nullopt;
+  l.pid = static_cast<pid_t>(std::stol(pid));
+  l.kind = word_at(line, at);
+  if (l.kind.empty()) return std::nullopt;
+  l.text = line.substr(at);
+  return l;
 }
 
 std::vector<lab_line> lab_lines(const std::vector<std::string>& lines) {
-  static const std::regex shape("^ *[0-9]+\\.[0-9]{3} (\\S+(?: [0-9]+)?) +([0-9]+) (\\S+) +(.*)$");
   std::vector<lab_line> out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::smatch m;
-    const std::string line = without_colour(lines[i]);
-    if (!std::regex_match(line, m, shape)) continue;
-    out.push_back({i, m[1], static_cast<pid_t>(std::stol(m[2])), m[3], m[4]});
+    auto l = parse_lab_line(without_colour(lines[i]));
+    if (!l) continue;
+    l->index = i;
+    out.push_back(*l);
   }
   return out;
 }
@@ -161,12 +221,13 @@ void check_server_lines(const std::vector<std::string>& output) {
   std::string client_port;
   std::size_t connected_at = 0;
   for (const auto& l : lines) {
-    std::smatch m;
-    static const std::regex from("from [0-9.]+:([0-9]+)");
-    if (l.role == "reader" && l.kind == "connect" && std::regex_search(l.text, m, from)) {
-      client_port = m[1];
-      connected_at = l.index;
-    }
+    // "... from 127.0.0.1:PORT ..."
+    const std::size_t from = l.text.find("from ");
+    if (l.role != "reader" || l.kind != "connect" || from == std::string::npos) continue;
+    std::size_t at = l.text.find(':', from);
+    if (at == std::string::npos || ++at > l.text.size()) continue;
+    client_port = digits_at(l.text, at);
+    connected_at = l.index;
   }
   REQUIRE_MESSAGE(!client_port.empty(), "no connect line from the client");
   const std::string peer = ":" + client_port;
@@ -181,11 +242,10 @@ void check_server_lines(const std::vector<std::string>& output) {
       accept = &l;
       server = l.pid;
     } else if (accept && !fork && l.pid == server && l.kind == "fork") {
-      static const std::regex child_pid("([0-9]+)");
-      std::smatch m;
-      REQUIRE(std::regex_search(l.text, m, child_pid));
+      std::size_t at = l.text.find_first_of("0123456789");  // "forked child PID for ..."
+      REQUIRE(at != std::string::npos);
       fork = &l;
-      child = static_cast<pid_t>(std::stol(m[1]));
+      child = static_cast<pid_t>(std::stol(digits_at(l.text, at)));
     } else if (fork && !close && l.pid == child && l.kind == "close") {
       CHECK(l.text.find(peer) != std::string::npos);
       close = &l;

@@ -1,7 +1,11 @@
-// What script a text is written in, for the tests of the languages: UTF-8
-// lead bytes of the Basic Multilingual Plane's blocks.
+// What the tests read in a text: the script it is written in (for the tests
+// of the languages: UTF-8 lead bytes of the Basic Multilingual Plane's blocks),
+// and the shape of a lab's name. Plain code, not std::regex (which costs
+// seconds of compile time per file, and g++ 12 warns inside <regex> under
+// -fsanitize).
 #pragma once
 
+#include <algorithm>
 #include <string_view>
 
 namespace harness {
@@ -32,6 +36,14 @@ inline bool in_script_of(std::string_view text, std::string_view lang) {
   if (lang == "ko") return has_hangul(text);
   if (lang == "en") return !has_chinese(text) && !has_hangul(text);
   return false;
+}
+
+// "lab02-zombie": "lab", two digits, '-', then lower-case letters, digits and '-'.
+inline bool is_lab_name(std::string_view name) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto topic = [&](char c) { return (c >= 'a' && c <= 'z') || digit(c) || c == '-'; };
+  return name.size() > 6 && name.starts_with("lab") && digit(name[3]) && digit(name[4]) &&
+         name[5] == '-' && std::all_of(name.begin() + 6, name.end(), topic);
 }
 
 }  // namespace harness
