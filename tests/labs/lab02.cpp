@@ -17,7 +17,7 @@ using namespace harness;
 namespace {
 
 // The children the parent says it forked, in order.
-std::vector<pid_t> forked_children(const std::vector<event>& events) {
+std::vector<pid_t> children_in_fork_order(const std::vector<event>& events) {
   std::vector<pid_t> pids;
   for (const auto& e : events)
     if (e.kind() == "fork" && e.role() == "parent")
@@ -37,7 +37,7 @@ TEST_CASE("while the parent holds, every child is a zombie whose parent is the l
   lab_process lab("lab02-zombie", {"--children", "3", "--hold", "60"});
   const event hold = lab.expect("sleep");   // the hold has begun
   CHECK_FALSE(hold.boolean("enter_ends"));  // no terminal: nothing but time ends it
-  const auto children = forked_children(lab.events());
+  const auto children = children_in_fork_order(lab.events());
   REQUIRE(children.size() == 3);
   for (pid_t child : children) {
     CAPTURE(child);
@@ -73,7 +73,7 @@ TEST_CASE("a short hold ends with status 0 and the zombies are reaped after the 
   const auto run = run_lab("lab02-zombie", {"--children", "2", "--hold", "0.2"});
   CHECK(WIFEXITED(run.status));
   CHECK(WEXITSTATUS(run.status) == 0);
-  const auto children = forked_children(run.events);
+  const auto children = children_in_fork_order(run.events);
   REQUIRE(children.size() == 2);
 
   // Each child exited at once with 0, without anybody reaping it in the lab.
@@ -155,7 +155,7 @@ TEST_CASE("at a terminal, Enter ends the hold early; until then the zombies stay
   lab_process lab("lab02-zombie", {"--children", "3", "--hold", "60"}, {.terminal = true});
   const event hold = lab.expect("sleep");
   CHECK(hold.boolean("enter_ends"));  // and it says so
-  const auto children = forked_children(lab.events());
+  const auto children = children_in_fork_order(lab.events());
   REQUIRE(children.size() == 3);
   check_zombies_of(lab, children);
   std::this_thread::sleep_for(500ms);
@@ -186,7 +186,7 @@ TEST_CASE("--step at a terminal, answering slowly: Z is the answer, and Enter en
   CHECK(lab.expect("quiz").text("question") == "lab02.state");
   slowly("2\n");        // state Z
   lab.expect("pause");  // the zombies' stage
-  const auto children = forked_children(lab.events());
+  const auto children = children_in_fork_order(lab.events());
   REQUIRE(children.size() == 2);
   std::this_thread::sleep_for(500ms);
   check_zombies_of(lab, children);

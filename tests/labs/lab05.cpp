@@ -11,20 +11,10 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/proc.hpp"
 
 using namespace harness;
-
-namespace {
-
-std::vector<event> signals_of(const std::vector<event>& events, int signo) {
-  std::vector<event> out;
-  for (const auto& e : events)
-    if (e.kind() == "signal" && e.number("signo") == signo) out.push_back(e);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("each sleep(100) ends at the alarm, and sleep() returns the seconds left") {
   const auto run = run_lab("lab05-signal", {"--alarm", "1", "--sleep", "100", "--rounds", "2"});

@@ -12,20 +12,10 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/proc.hpp"
 
 using namespace harness;
-
-namespace {
-
-std::vector<event> signals_of(const std::vector<event>& events, int signo) {
-  std::vector<event> out;
-  for (const auto& e : events)
-    if (e.kind() == "signal" && e.number("signo") == signo) out.push_back(e);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("one signal() call, two builds: System V flags under strict C11, BSD with _GNU_SOURCE") {
   const auto run = run_lab("lab06-sigaction", {"--alarm", "1", "--sleep", "100", "--rounds", "1"});

@@ -25,6 +25,7 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/net.hpp"
 #include "os/proc.hpp"
 #include "os/signals.hpp"
@@ -123,13 +124,6 @@ std::string round_trip(int client, const std::string& data) {
   return back;
 }
 
-std::string random_bytes(std::size_t size, unsigned seed) {
-  std::mt19937 generator(seed);
-  std::string data(size, '\0');
-  for (auto& c : data) c = static_cast<char>(generator() & 0xff);
-  return data;
-}
-
 void raise_open_file_limit() {
   rlimit files{};
   lab::check(::getrlimit(RLIMIT_NOFILE, &files), "getrlimit");
@@ -194,10 +188,6 @@ long long runnable_ns(pid_t pid) {
 std::string outcome(const event& reap) {
   if (reap.number("exited") == 1) return "exited " + std::to_string(reap.number("code"));
   return "killed by " + lab::signal_name(static_cast<int>(reap.number("signal")));
-}
-
-bool exited_with(int status, int code) {
-  return WIFEXITED(status) && WEXITSTATUS(status) == code;
 }
 
 // /proc/net/tcp: sockets in `state` (hex, "06" = TIME_WAIT, "0A" = LISTEN) on

@@ -22,6 +22,7 @@
 #include "../unit/support.hpp"  // the strict JSON reader
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/net.hpp"
 #include "os/proc.hpp"
 #include "os/pty.hpp"
@@ -209,18 +210,6 @@ client_run run_client(const std::string& port, const std::string& input,
   run.lines = client.lines();
   run.stderr_text = client.stderr_text();
   return run;
-}
-
-// Random bytes; with no line that could read as "q" unless `q_lines`.
-std::string random_bytes(std::size_t size, unsigned seed) {
-  std::mt19937 generator(seed);
-  std::string data(size, '\0');
-  for (auto& c : data) c = static_cast<char>(generator() & 0xff);
-  return data;
-}
-
-bool exited_with(int status, int code) {
-  return WIFEXITED(status) && WEXITSTATUS(status) == code;
 }
 
 pid_t writer_of(const std::vector<event>& events) {

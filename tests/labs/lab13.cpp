@@ -13,6 +13,7 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/proc.hpp"
 #include "os/pty.hpp"
 #include "slow_step.hpp"
@@ -27,16 +28,6 @@ std::string pre_fork_line(pid_t victim) {
 
 long long count_of(const std::vector<std::string>& lines, const std::string& wanted) {
   return std::count(lines.begin(), lines.end(), wanted);
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 // The lab's capture rows, by output ("pty", "pipe"), checked against the

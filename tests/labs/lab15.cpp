@@ -10,23 +10,13 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/proc.hpp"
 #include "slow_step.hpp"
 
 using namespace harness;
 
 namespace {
-
-// Answers --step pauses until the lab pauses at a step whose text contains
-// `words`, and leaves it paused there.
-void pause_at(lab_process& lab, const std::string& words) {
-  for (;;) {
-    const event step = lab.expect("step");
-    lab.expect("pause");
-    if (step.text("text").find(words) != std::string::npos) return;
-    lab.write_stdin("\n");
-  }
-}
 
 // The exit status the kernel keeps for a zombie, as waitpid would report it:
 // field 52 (exit_code) of /proc/PID/stat. -1 if unreadable.

@@ -11,23 +11,13 @@
 
 #include "checks.hpp"
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/proc.hpp"
 #include "slow_step.hpp"
 
 using namespace harness;
 
 namespace {
-
-// Answers --step pauses until the lab pauses at a step whose text contains
-// `words`, and leaves it paused there.
-void pause_at(lab_process& lab, const std::string& words) {
-  for (;;) {
-    const event step = lab.expect("step");
-    lab.expect("pause");
-    if (step.text("text").find(words) != std::string::npos) return;
-    lab.write_stdin("\n");
-  }
-}
 
 bool has_signal(unsigned long long mask, int signo) {
   return (mask >> (signo - 1)) & 1;
@@ -48,13 +38,6 @@ std::string fd_target(pid_t pid, int fd) {
   const std::string path = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
   const ssize_t n = ::readlink(path.c_str(), target, sizeof target);
   return n < 0 ? "" : std::string(target, static_cast<std::size_t>(n));
-}
-
-int zombies_of(pid_t parent) {
-  int zombies = 0;
-  for (const pid_t child : lab::children_of(parent))
-    if (const auto info = lab::read_proc(child); info && info->state == 'Z') ++zombies;
-  return zombies;
 }
 
 }  // namespace

@@ -9,18 +9,12 @@
 #include <optional>
 
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/proc.hpp"
 
 using namespace harness;
 
 namespace {
-
-int zombie_children(pid_t parent) {
-  int zombies = 0;
-  for (const pid_t child : lab::children_of(parent))
-    if (const auto info = lab::read_proc(child); info && info->state == 'Z') ++zombies;
-  return zombies;
-}
 
 // Waits for a "pause" event after event `after`, which may already be among
 // those read (the child's answer and the parent's pause race).
@@ -89,7 +83,7 @@ TEST_CASE("lab10 --reaper once --children 4: 3 zombies, as /proc shows; a right 
   CHECK(answer.number("right") == 3);
   CHECK(answer.boolean("correct"));
   lab.expect("pause");  // the hold: the zombies are still there
-  CHECK(zombie_children(lab.pid()) == answer.number("actual"));
+  CHECK(zombies_of(lab.pid()) == answer.number("actual"));
   lab.write_stdin("\n");
   lab.expect("pause");  // the parent reaps what is left
   lab.write_stdin("\n");
@@ -111,7 +105,7 @@ TEST_CASE("lab10 --reaper loop: none left, and an empty line answers nothing") {
   CHECK(answer.number("right") == 1);  // "none"
   CHECK_FALSE(answer.boolean("correct"));
   lab.expect("pause");
-  CHECK(zombie_children(lab.pid()) == answer.number("actual"));
+  CHECK(zombies_of(lab.pid()) == answer.number("actual"));
   lab.close_stdin();  // end of input: the lab runs on without pausing
   check_clean_end(lab);
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "harness.hpp"
+#include "shared.hpp"
 #include "os/net.hpp"
 #include "os/proc.hpp"
 #include "os/signals.hpp"
@@ -29,13 +30,6 @@ namespace {
 // Tree lines fit 67 columns: a terminal indents them by 33, and 100 is the limit.
 constexpr std::size_t tree_width = 67;
 constexpr std::size_t screen_width = 100;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 // The tree's row of `pid` (its first column after the depth indent), and the
 // detail lines under it (sockets, signals) up to the next row.
@@ -117,7 +111,7 @@ event state_before(const std::vector<event>& events, const event& tree, pid_t pi
   return tree;
 }
 
-std::set<pid_t> forked_children(const std::vector<event>& events, pid_t lab) {
+std::set<pid_t> children_forked_by(const std::vector<event>& events, pid_t lab) {
   std::set<pid_t> pids;
   for (const auto& e : events)
     if (e.kind() == "fork" && e.pid() == lab && e.has("child"))
@@ -137,10 +131,6 @@ std::size_t in_rows(const std::string& drawing, const std::string& part) {
   return n;
 }
 
-bool exited_with(int status, int code) {
-  return WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
-
 }  // namespace
 
 TEST_CASE("lab02 --step: every zombie has its own row, Z and what it means") {
@@ -150,7 +140,7 @@ TEST_CASE("lab02 --step: every zombie has its own row, Z and what it means") {
   lab.write_stdin("\n");
   const event tree = lab.expect("tree");  // the zombies' stage
   lab.expect("pause");
-  const auto children = forked_children(lab.events(), lab.pid());
+  const auto children = children_forked_by(lab.events(), lab.pid());
   REQUIRE(children.size() == 3);
   const std::string text = tree.text("text");
   CAPTURE(text);
@@ -295,7 +285,7 @@ TEST_CASE("lab08: the server's row shows its listening socket, the child's its c
   CHECK(any_contains(server->details, listening));
   CHECK(contains(state_before(lab.events(), tree, lab.pid()).text("sockets"), listening));
 
-  const auto children = forked_children(lab.events(), lab.pid());
+  const auto children = children_forked_by(lab.events(), lab.pid());
   REQUIRE(children.size() == 1);
   const pid_t child = *children.begin();
   const std::string connection =
@@ -336,7 +326,7 @@ TEST_CASE("lab07 --step: the rows name the caught signals, as SigCgt says; reape
   lab.write_stdin("\n");
   const event after = lab.expect("tree");
   lab.expect("pause");
-  const auto children = forked_children(lab.events(), lab.pid());
+  const auto children = children_forked_by(lab.events(), lab.pid());
   REQUIRE(children.size() == 2);
   CHECK(after.number("reaped") == 2);
   CHECK(after.number("processes") == 1);
@@ -391,7 +381,7 @@ TEST_CASE("lab10 --step: a reaped row appears after the reap and is gone after t
   const event after_reap = lab.expect("tree");
   const event next_stage = lab.expect("tree");  // the hold's stage
   lab.expect("pause");
-  const auto children = forked_children(lab.events(), lab.pid());
+  const auto children = children_forked_by(lab.events(), lab.pid());
   REQUIRE(children.size() == 3);
   CHECK(lab.events_of("reap").size() == 3);
   CHECK(after_reap.number("reaped") == 3);
@@ -425,7 +415,7 @@ TEST_CASE("lab10 --timeline: one lane per process, an exit mark per child, one S
     const std::string text = timeline.text("text");
     CAPTURE(text);
     const pid_t lab_pid = timeline.pid();
-    const auto children = forked_children(run.events, lab_pid);
+    const auto children = children_forked_by(run.events, lab_pid);
     REQUIRE(children.size() == 3);
     CHECK(timeline.number("processes") == 4);
     CHECK(timeline.number("lanes") == 4);

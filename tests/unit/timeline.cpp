@@ -66,13 +66,13 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-std::vector<json_object> json_lines(const std::string& text) {
+std::vector<json_object> events_in(const std::string& text) {
   std::vector<json_object> events;
   for (const auto& line : lines(text)) events.push_back(parse_json_line(line));
   return events;
 }
 
-void start(bool timeline) {
+void narrate_json(bool timeline) {
   lab::start_narrator({.program = "unit-timeline", .json = true, .timeline = timeline});
   lab::set_role("parent");
 }
@@ -166,7 +166,7 @@ TEST_CASE("a signal handler can record") {
 }
 
 TEST_CASE("the narrator records each event with its seq, mark and short label") {
-  start(true);
+  narrate_json(true);
   capture out(STDOUT_FILENO);
   lab::stage("a stage");
   const pid_t child = lab::fork_as("child 1");
@@ -187,7 +187,7 @@ TEST_CASE("the narrator records each event with its seq, mark and short label") 
   ::sigaction(SIGUSR2, &old, nullptr);
   lab::say_reap(child, *status);
   lab::say("result", "read failed", {{"call", "read"}, {"error", "EINTR"}});
-  auto events = json_lines(out.text());
+  auto events = events_in(out.text());
   // The ring is in seq order; the lines in the order they were written, where
   // the child's exit (seq 2) may come after the parent's fork (seq 3).
   std::sort(events.begin(), events.end(),
@@ -222,7 +222,7 @@ TEST_CASE("the narrator records each event with its seq, mark and short label") 
 
 TEST_CASE("without --timeline nothing is recorded") {
   REQUIRE(lab::start_timeline(0) == false);  // unmaps the ring of the tests before
-  start(false);
+  narrate_json(false);
   capture out(STDOUT_FILENO);
   lab::say("step", "hello");
   out.text();
@@ -303,7 +303,7 @@ TEST_CASE("past six processes: five lanes and 'others', where no exit is folded 
 }
 
 TEST_CASE("tree: a reaped child keeps a reaped row until the first stage after a tree showed it") {
-  start(false);
+  narrate_json(false);
   capture out(STDOUT_FILENO);
   const pid_t child = lab::fork_as("child 1");
   if (child == 0) ::_exit(3);  // child
@@ -331,7 +331,7 @@ TEST_CASE("tree: a reaped child keeps a reaped row until the first stage after a
 }
 
 TEST_CASE("tree: a reap narrated by a signal handler gets its row too; JSON counts the rows") {
-  start(true);
+  narrate_json(true);
   {
     capture earlier(STDOUT_FILENO);  // rows the tests before may have left
     lab::show_tree("");
@@ -343,7 +343,7 @@ TEST_CASE("tree: a reap narrated by a signal handler gets its row too; JSON coun
   lab::signal_say("reap", "removed child {child}; killed",
                   {{"child", 999998}, {"killed_by", SIGKILL}});
   lab::show_tree("now:");
-  const auto events = json_lines(out.text());
+  const auto events = events_in(out.text());
   REQUIRE(!events.empty());
   const json_object& tree = events.back();
   CHECK(tree.text("kind") == "tree");
@@ -453,7 +453,7 @@ TEST_CASE("a stage text too long for its line is cut at a word, never inside one
 }
 
 TEST_CASE("the narrator keeps a stage's whole text; one longer than the record is cut at a word") {
-  start(true);
+  narrate_json(true);
   capture out(STDOUT_FILENO);
   const std::string stage_text =
       "the parent sleeps in rounds while the children exit one after the other and the "
