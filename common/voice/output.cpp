@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,9 @@ namespace {
 // so that children forked later count into the same number.
 int output_patience_ms = -1;
 long* dropped_count = nullptr;
+// Whether stdout / stderr was a regular file when the patience was set: a
+// write to a file never waits for a reader, so no poll asks for room first.
+bool always_room[3] = {false, false, false};
 
 // True when `fd` can take up to PIPE_BUF bytes within the patience (POLLOUT on a
 // pipe means a free slot of at least PIPE_BUF bytes). Async-signal-safe.
@@ -88,6 +92,10 @@ void set_output_patience(int milliseconds) {
     dropped_count = static_cast<long*>(page);
   }
   output_patience_ms = milliseconds;
+  for (const int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+    struct stat about {};
+    always_room[fd] = ::fstat(fd, &about) == 0 && S_ISREG(about.st_mode);
+  }
 }
 
 long long dropped_lines() {
@@ -102,9 +110,10 @@ void write_fully(int fd, std::string_view line) noexcept {
   const char* data = line.data();
   std::size_t size = line.size();
   const bool patient = output_patience_ms >= 0 && (fd == STDOUT_FILENO || fd == STDERR_FILENO);
+  const bool ask_for_room = patient && !always_room[fd];
   while (size > 0) {
     const std::size_t chunk = patient ? std::min<std::size_t>(size, PIPE_BUF) : size;
-    if (patient && !room_for_line(fd)) break;
+    if (ask_for_room && !room_for_line(fd)) break;
     const ssize_t n = ::write(fd, data, chunk);
     if (n < 0) {
       if (errno == EINTR && !patient) continue;

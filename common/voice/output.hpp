@@ -19,7 +19,8 @@ int output_error() noexcept;
 // (0: not at all; -1: as long as it takes, the default) and is otherwise
 // dropped and counted — and a signal that interrupts a blocked write drops the
 // line rather than retrying it. Set it before fork: children count into the
-// same total.
+// same total. A stdout or stderr that is a regular file (`> log`) has room for
+// any line: its lines are written without asking (no poll before each).
 void set_output_patience(int milliseconds);
 // Lines dropped so far, by this process and the children forked after the call.
 long long dropped_lines();
