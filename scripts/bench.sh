@@ -21,7 +21,7 @@
 # says so), non-zero only when it could not run.
 #
 # Usage: scripts/bench.sh [--quick] [--seconds S] [--hold N] [--build-dir DIR]
-#   --quick        1 s per measurement instead of 3 (about 40 s in all)
+#   --quick        1 s per measurement instead of 3 (about 35 s in all)
 #   --seconds S    seconds per measurement
 #   --hold N       connections held at once (2000)
 #   --build-dir D  build directory (build)
