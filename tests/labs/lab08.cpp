@@ -601,6 +601,81 @@ TEST_CASE("fork fails with EAGAIN: that connection is closed, the next one is se
   CHECK(srv.group_gone());
 }
 
+namespace {
+
+// The accept queue of the listening socket on `port` (0 while none is listed).
+unsigned long accept_queue(std::uint16_t port) {
+  for (const auto& row : tcp_rows(port))
+    if (row.state == "0A") return row.rx_queue;
+  return 0;
+}
+
+// `count` connections started at once (non-blocking connect), not waited for.
+std::vector<lab::unique_fd> connect_burst(std::uint16_t port, int count) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<lab::unique_fd> clients;
+  for (int i = 0; i < count; ++i) {
+    lab::unique_fd client(
+        lab::check(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket"));
+    const int started = ::connect(client.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    REQUIRE((started == 0 || errno == EINPROGRESS));
+    clients.push_back(std::move(client));
+  }
+  return clients;
+}
+
+// Stops `srv` (SIGSTOP) and waits until /proc shows it stopped (state T).
+bool stop(server& srv) {
+  srv.signal(SIGSTOP);
+  return lab::poll_until(
+      [&] {
+        const auto info = lab::read_proc(srv.pid());
+        return info && info->state == 'T';
+      },
+      10s);
+}
+
+}  // namespace
+
+TEST_CASE("a burst while the server is stopped: the default backlog queues 300, --backlog 5 six") {
+  // The default: at least the kernel's own cap (net.core.somaxconn).
+  std::ifstream cap("/proc/sys/net/core/somaxconn");
+  long somaxconn = 0;
+  REQUIRE(static_cast<bool>(cap >> somaxconn));
+  {
+    raise_open_file_limit();
+    server srv({"--port", "0", "--quiet"});
+    const auto port = srv.port();
+    CHECK(srv.events_of("listen").at(0).number("backlog") >= somaxconn);
+    REQUIRE(stop(srv));  // nobody accepts: every completed connection waits in the queue
+    auto clients = connect_burst(port, 300);
+    const bool all_queued = lab::poll_until([&] { return accept_queue(port) == 300; }, 10s);
+    CAPTURE(accept_queue(port));
+    CHECK(all_queued);
+    clients.clear();
+    srv.signal(SIGCONT);
+    srv.signal(SIGTERM);
+    CHECK(exited_with(srv.wait_exit(), 0));
+    CHECK(srv.group_gone());
+  }
+  // The book's listen(sock, 5): the queue holds 6 (the backlog plus one) and
+  // the kernel drops the SYNs of the rest, which must retry later.
+  server srv({"--port", "0", "--quiet", "--backlog", "5"});
+  const auto port = srv.port();
+  REQUIRE(stop(srv));
+  auto clients = connect_burst(port, 20);
+  REQUIRE(lab::poll_until([&] { return accept_queue(port) >= 6; }, 10s));
+  CHECK(accept_queue(port) == 6);
+  clients.clear();
+  srv.signal(SIGCONT);
+  srv.signal(SIGTERM);
+  CHECK(exited_with(srv.wait_exit(), 0));
+  CHECK(srv.group_gone());
+}
+
 TEST_CASE("--max-children 2: a third connection waits in the backlog until a child ends") {
   server srv({"--port", "0", "--max-children", "2"});
   const auto port = srv.port();
