@@ -27,6 +27,7 @@
 #include "os/proc.hpp"
 #include "os/pty.hpp"
 #include "scoped_env.hpp"
+#include "shared.hpp"
 
 using namespace harness;
 
@@ -341,15 +342,7 @@ class tour_at_terminal {
     }
     return -1;
   }
-  std::vector<std::string> lines() const {
-    std::vector<std::string> out;
-    std::istringstream in(text_);
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      out.push_back(line);
-    }
-    return out;
-  }
+  std::vector<std::string> lines() const { return lines_of(text_); }
 
  private:
   pid_t pid_ = -1;
